@@ -1,0 +1,1 @@
+"""graphdef's command line: a thin click layer over the graphdef library."""

@@ -1,0 +1,27 @@
+"""The ``graphdef`` command group. Each command lives in its own module."""
+from __future__ import annotations
+
+import click
+
+import graphdef
+from graphdef_cli.convert import convert
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(graphdef.__version__, "--version", prog_name="graphdef")
+def cli() -> None:
+    """Inspect, compare, clean, convert and run TensorFlow GraphDefs (.pb, .pbtxt,
+    TensorBoard event files) without TensorFlow."""
+
+
+cli.add_command(convert)
+
+
+def main() -> None:
+    cli(prog_name="graphdef")
+
+
+if __name__ == "__main__":
+    main()
