@@ -1,0 +1,2 @@
+"""The builder: Graph, Operation, Tensor, naming and scopes, variables, import, FileWriter."""
+__all__: list[str] = []

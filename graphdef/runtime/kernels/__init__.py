@@ -1,0 +1,1 @@
+"""Kernel registry and one module per op family."""
