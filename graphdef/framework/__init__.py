@@ -1,2 +1,51 @@
-"""The builder: Graph, Operation, Tensor, naming and scopes, variables, import, FileWriter."""
-__all__: list[str] = []
+"""The builder: Graph, Operation, Tensor, naming and scopes, variables, import, FileWriter.
+
+API notes for op functions (``graphdef/ops``)
+---------------------------------------------
+* ``g = get_default_graph()`` (or ``get_graph_from_inputs(values)`` to pick the inputs'
+  graph and raise ValueError when they mix graphs, as TF's ``_get_graph_from_inputs``).
+* ``g.create_op(op_type, inputs, attrs=None, name=None, output_dtypes=(), output_shapes=())``
+  → ``Operation``. ``inputs``: list of ``Tensor``; ``attrs``: name → Python value or
+  ``AttrValue`` (``attr_value(v)`` converts; scalars are memoised, do not mutate them);
+  ``name`` ending in "/" (a scope string) is used as is, else uniquified in the current
+  scope (default ``op_type``); ``output_dtypes``: list of ``DType``; ``output_shapes``:
+  list of ``TensorShape``/lists/None (unknown). Control deps, devices and colocation of
+  active blocks are applied. ``op.outputs[i]`` / ``op._outputs[i]`` are the tensors.
+* TF's op-function pattern: ``with name_scope(name, "Add", [x, y]) as scope:`` convert
+  inputs (``convert_to_tensor(y, dtype=..., name="y")`` gives ``Add/y``), then
+  ``g.create_op("AddV2", [x, y], {...}, name=scope)``. ``Graph.name_scope(name)`` is the
+  fast single-argument form.
+* ``convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, as_ref=False)``;
+  ``register_tensor_conversion_function(types, fn, priority)`` (fn(value, dtype, name,
+  as_ref) may return NotImplemented; lower priority first; constants are the fallback).
+* ``constant(value, dtype=None, shape=None, name="Const", verify_shape=False)``.
+* ``Tensor._override_operator("__add__", fn)`` installs operators; ``Tensor.shape`` is a
+  ``TensorShape`` (``as_tuple()`` gives dims with None for unknown, or None for unknown rank).
+* ``Operation._set_attr(name, value)``, ``op._add_control_input(op2)``.
+* ``colocate_with(op)`` adds ``_class: ["loc:@op"]`` (used by variables).
+"""
+from __future__ import annotations
+
+from graphdef.framework.attrs import attr_to_python, attr_value
+from graphdef.framework.constant_op import (constant, convert_n_to_tensor, convert_to_tensor,
+                                            is_tensor, register_tensor_conversion_function)
+from graphdef.framework.device import DeviceSpec
+from graphdef.framework.graph import (Graph, GraphKeys, add_to_collection, add_to_collections,
+                                      colocate_with, control_dependencies, device,
+                                      get_collection, get_collection_ref, get_default_graph,
+                                      get_graph_from_inputs, get_name_scope, name_scope,
+                                      reset_default_graph)
+from graphdef.framework.lazy import LazyLoadingWarning, lazy_property
+from graphdef.framework.operation import Operation, Tensor
+from graphdef.framework.tensor_shape import (Dimension, TensorShape, as_dimension, as_shape,
+                                             dimension_value, unknown_shape)
+
+__all__: list[str] = [
+    "Graph", "GraphKeys", "Operation", "Tensor", "TensorShape", "Dimension", "DeviceSpec",
+    "as_dimension", "as_shape", "dimension_value", "unknown_shape",
+    "get_default_graph", "reset_default_graph", "name_scope", "control_dependencies", "device",
+    "colocate_with", "get_name_scope", "add_to_collection", "add_to_collections",
+    "get_collection", "get_collection_ref", "constant", "convert_to_tensor",
+    "convert_n_to_tensor", "register_tensor_conversion_function", "is_tensor",
+    "lazy_property", "LazyLoadingWarning",
+]
