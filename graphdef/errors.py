@@ -162,4 +162,16 @@ class KernelError(InternalError):
     """A kernel failed on a node for a reason other than a bad argument."""
 
 
+class InvalidFeedError(InvalidArgumentError, ValueError):
+    """A ``feed_dict`` entry does not fit its tensor (shape, unknown name) — TF raises ValueError."""
+
+
+class FeedTypeError(InvalidArgumentError, TypeError):
+    """A fed value cannot be converted to its tensor's dtype — TF raises TypeError."""
+
+
+class InvalidFetchError(InvalidArgumentError, ValueError):
+    """A fetch names no tensor or operation of the session's graph — TF raises ValueError."""
+
+
 __all__ = [n for n in list(globals()) if n[0].isupper() and not n.startswith("_")] + ["OpError"]

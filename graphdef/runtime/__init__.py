@@ -1,2 +1,5 @@
-"""The interpreter: Session semantics over GraphDefs, execution plans, numpy kernels."""
-__all__: list[str] = []
+"""The interpreter: Session semantics over GraphDefs and builder graphs, compiled
+execution plans (``plan.py``) and numpy kernels in a registry (``kernels/``)."""
+from graphdef.runtime.session import InteractiveSession, Session, get_default_session, run_graph
+
+__all__ = ["Session", "InteractiveSession", "get_default_session", "run_graph"]

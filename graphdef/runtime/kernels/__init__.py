@@ -1,1 +1,11 @@
-"""Kernel registry and one module per op family."""
+"""Kernel registry and one module per op family.
+
+``REGISTRY`` maps op type → :class:`KernelDef`; the family modules below fill it
+with ``@kernel(...)`` when imported (explicitly, here — no scanning of globals).
+"""
+from graphdef.runtime.kernels.registry import (DEAD, REGISTRY, KernelContext, KernelDef, decode_attr,
+                                               kernel, lookup, registered_ops)
+from graphdef.runtime.kernels import array, control, conv, math, nn, state  # noqa: F401  (registration)
+
+__all__ = ["DEAD", "REGISTRY", "KernelContext", "KernelDef", "decode_attr", "kernel", "lookup",
+           "registered_ops"]

@@ -1,0 +1,189 @@
+"""Convolutions and pooling, NHWC, vectorised.
+
+Each output pixel's receptive field is a strided *view* of the padded input
+(``as_strided``: no copy), so a convolution is one matrix product over
+``(N·OH·OW, KH·KW·C)`` (im2col) and a pool one reduction over the window axes.
+Depthwise convolution and the transposed convolution loop over the KH·KW kernel
+taps only, never over pixels. NCHW inputs are transposed to NHWC and back.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from graphdef.errors import InvalidArgumentError
+from graphdef.runtime.kernels.registry import kernel
+
+
+def _hw(values, nchw: bool, default: int = 1) -> tuple[int, int]:
+    v = list(values) if values else [default] * 4
+    return (int(v[2]), int(v[3])) if nchw else (int(v[1]), int(v[2]))
+
+
+def _out_and_pad(size: int, k: int, stride: int, dil: int, padding: bytes,
+                 explicit: tuple[int, int] = (0, 0)) -> tuple[int, int, int]:
+    """(output size, pad before, pad after) for one spatial dim, TF's formulas."""
+    ek = (k - 1) * dil + 1
+    if padding == b"SAME":
+        out = -(-size // stride)
+        total = max((out - 1) * stride + ek - size, 0)
+        return out, total // 2, total - total // 2
+    if padding == b"VALID":
+        out = -(-(size - ek + 1) // stride)
+        return max(out, 0), 0, 0
+    if padding == b"EXPLICIT":
+        lo, hi = explicit
+        return max((size + lo + hi - ek) // stride + 1, 0), lo, hi
+    raise InvalidArgumentError(None, None, f"unknown padding {padding!r}")
+
+
+class _Geometry:
+    """Decoded attrs shared by convolutions and pools."""
+
+    def __init__(self, ctx, ksize_attr: str | None = None) -> None:
+        self.nchw = ctx.attr("data_format", b"NHWC") == b"NCHW"
+        self.strides = _hw(ctx.attr("strides"), self.nchw)
+        self.dilations = _hw(ctx.attr("dilations"), self.nchw)
+        self.padding = ctx.attr("padding", b"VALID")
+        ep = [int(v) for v in ctx.attr("explicit_paddings", [])]
+        if ep:
+            h, w = (2, 3) if self.nchw else (1, 2)
+            self.explicit = ((ep[2 * h], ep[2 * h + 1]), (ep[2 * w], ep[2 * w + 1]))
+        else:
+            self.explicit = ((0, 0), (0, 0))
+        self.ksize = _hw(ctx.attr(ksize_attr), self.nchw) if ksize_attr else None
+
+    def plan(self, h: int, w: int, kh: int, kw: int):
+        oh, pt, pb = _out_and_pad(h, kh, self.strides[0], self.dilations[0], self.padding, self.explicit[0])
+        ow, pl, pr = _out_and_pad(w, kw, self.strides[1], self.dilations[1], self.padding, self.explicit[1])
+        return oh, ow, (pt, pb), (pl, pr)
+
+
+def _pad(x: np.ndarray, ph, pw, value=0) -> np.ndarray:
+    if ph == (0, 0) and pw == (0, 0):
+        return x
+    return np.pad(x, ((0, 0), ph, pw, (0, 0)), constant_values=value)
+
+
+def _windows(xp: np.ndarray, oh: int, ow: int, kh: int, kw: int, strides, dil) -> np.ndarray:
+    """View (N, OH, OW, KH, KW, C) of the padded input; no copy."""
+    n, _, _, c = xp.shape
+    sn, sh, sw, sc = xp.strides
+    return as_strided(xp, (n, oh, ow, kh, kw, c),
+                      (sn, sh * strides[0], sw * strides[1], sh * dil[0], sw * dil[1], sc),
+                      writeable=False)
+
+
+def _nhwc(fn, nchw: bool):
+    if not nchw:
+        return fn
+
+    def run(x, *rest):
+        return np.transpose(fn(np.transpose(x, (0, 2, 3, 1)), *rest), (0, 3, 1, 2))
+    return run
+
+
+@kernel("Conv2D", factory=True)
+def conv2d(ctx):
+    g = _Geometry(ctx)
+
+    def run(x, f):
+        kh, kw, cin, cout = f.shape
+        n, h, w, c = x.shape
+        if c != cin:
+            if c % cin:
+                raise InvalidArgumentError(None, None, f"input depth {c} does not match filter depth {cin}")
+            return _grouped(x, f, c // cin)
+        oh, ow, ph, pw = g.plan(h, w, kh, kw)
+        if kh == kw == 1 and g.strides == (1, 1) and ph == pw == (0, 0):
+            return (x.reshape(-1, c) @ f.reshape(c, cout)).reshape(n, oh, ow, cout)
+        xp = _pad(x, ph, pw)
+        cols = _windows(xp, oh, ow, kh, kw, g.strides, g.dilations).reshape(n * oh * ow, kh * kw * c)
+        return (cols @ f.reshape(kh * kw * c, cout)).reshape(n, oh, ow, cout)
+
+    def _grouped(x, f, groups):
+        cin = f.shape[2]
+        per = f.shape[3] // groups
+        outs = [run(x[..., i * cin:(i + 1) * cin], f[..., i * per:(i + 1) * per]) for i in range(groups)]
+        return np.concatenate(outs, axis=-1)
+    return _nhwc(run, g.nchw)
+
+
+@kernel("DepthwiseConv2dNative", factory=True)
+def depthwise_conv2d(ctx):
+    g = _Geometry(ctx)
+
+    def run(x, f):
+        kh, kw, c, m = f.shape
+        n, h, w, _ = x.shape
+        oh, ow, ph, pw = g.plan(h, w, kh, kw)
+        xp = _pad(x, ph, pw)
+        sh, sw = g.strides
+        dh, dw = g.dilations
+        acc = np.zeros((n, oh, ow, c, m), dtype=np.result_type(x, f))
+        for i in range(kh):        # loop over kernel taps only
+            for j in range(kw):
+                tap = xp[:, i * dh: i * dh + sh * (oh - 1) + 1: sh, j * dw: j * dw + sw * (ow - 1) + 1: sw, :]
+                acc += tap[..., None] * f[i, j]
+        return acc.reshape(n, oh, ow, c * m)
+    return _nhwc(run, g.nchw)
+
+
+@kernel("Conv2DBackpropInput", factory=True)
+def conv2d_backprop_input(ctx):
+    """The transposed convolution: spread each output gradient back over its window."""
+    g = _Geometry(ctx)
+
+    def run(input_sizes, f, dy):
+        sizes = [int(v) for v in np.asarray(input_sizes).reshape(-1)]
+        if g.nchw:
+            dy = np.transpose(dy, (0, 2, 3, 1))
+        if len(sizes) == 4:
+            n, h, w, c = (sizes[0], sizes[2], sizes[3], sizes[1]) if g.nchw else sizes
+        else:
+            n, (h, w), c = dy.shape[0], sizes, f.shape[2]
+        kh, kw, cin, cout = f.shape
+        oh, ow, ph, pw = g.plan(h, w, kh, kw)
+        if dy.shape[1:3] != (oh, ow):
+            raise InvalidArgumentError(None, None, f"out_backprop spatial shape {dy.shape[1:3]} does not "
+                                       f"match the computed output {(oh, ow)}")
+        cols = (dy.reshape(-1, cout) @ f.reshape(kh * kw * cin, cout).T).reshape(n, oh, ow, kh, kw, cin)
+        hp, wp = h + ph[0] + ph[1], w + pw[0] + pw[1]
+        dxp = np.zeros((n, hp, wp, cin), dtype=cols.dtype)
+        sh, sw = g.strides
+        dh, dw = g.dilations
+        for i in range(kh):
+            for j in range(kw):
+                dxp[:, i * dh: i * dh + sh * (oh - 1) + 1: sh, j * dw: j * dw + sw * (ow - 1) + 1: sw, :] \
+                    += cols[:, :, :, i, j, :]
+        dx = dxp[:, ph[0]: ph[0] + h, pw[0]: pw[0] + w, :]
+        return np.transpose(dx, (0, 3, 1, 2)) if g.nchw else np.ascontiguousarray(dx)
+    return run
+
+
+def _pool(reduce_max: bool):
+    def factory(ctx):
+        g = _Geometry(ctx, "ksize")
+
+        def run(x, *ksize_strides):
+            kh, kw = g.ksize
+            n, h, w, c = x.shape
+            oh, ow, ph, pw = g.plan(h, w, kh, kw)
+            if reduce_max:
+                fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+                win = _windows(_pad(x, ph, pw, fill), oh, ow, kh, kw, g.strides, (1, 1))
+                return win.max(axis=(3, 4))
+            win = _windows(_pad(x, ph, pw), oh, ow, kh, kw, g.strides, (1, 1))
+            s = win.sum(axis=(3, 4), dtype=x.dtype)
+            if ph == pw == (0, 0):
+                return s / x.dtype.type(kh * kw)
+            # SAME: divide by the number of real (unpadded) elements under each window.
+            ones = _pad(np.ones((1, h, w, 1), dtype=x.dtype), ph, pw)
+            cnt = _windows(ones, oh, ow, kh, kw, g.strides, (1, 1)).sum(axis=(3, 4))
+            return s / cnt
+        return _nhwc(run, g.nchw)
+    return factory
+
+
+kernel("MaxPool", factory=True)(_pool(True))
+kernel("AvgPool", factory=True)(_pool(False))

@@ -1,0 +1,511 @@
+"""Execution plans: prune a graph to what the fetches need, order it, compile it.
+
+A :class:`Plan` is built once per (graph version, fetches, feeds) and cached by the
+session. Building does all the work that does not depend on the fed values:
+
+* walk back from the fetches and targets through data and control inputs, stopping
+  at fed tensors (pruning); report a missing node, a cycle, an unknown op, a bad
+  output index or an unfed placeholder *before anything runs*, naming the node;
+* decode every Const once and build every kernel's callable (attrs decoded once);
+* emit the ordered kernel calls as the body of one Python function (``exec``), with
+  each tensor a local variable and ``del`` after its last use — so a call costs a
+  function call plus one line per node, with no dict lookups or dispatch.
+
+Plans that contain ``Switch`` also track dead tensors (TF1 ``cond``): a node with a
+dead input is skipped and its outputs are dead, ``Merge`` forwards the live input.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from graphdef import dtypes
+from graphdef.errors import (FailedPreconditionError, InvalidArgumentError, InvalidGraphError, KernelError,
+                             OpError, UnknownOpError)
+from graphdef.runtime.kernels import DEAD, KernelContext, lookup
+from graphdef.runtime.kernels.state import read as _deref
+from graphdef.tensors import shape_to_list, to_ndarray
+
+_PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2"})
+
+
+# --------------------------------------------------------------------------
+# graph views: one way to read a GraphDef message or a builder Graph
+# --------------------------------------------------------------------------
+
+class GraphDefView:
+    """Node lookup over a GraphDef message (its version never changes)."""
+
+    version = 0
+    graph = None
+
+    def __init__(self, graph_def: Any) -> None:
+        self.graph_def = graph_def
+        self._nodes: dict[str, Any] = {}
+        for n in graph_def.node:
+            if n.name in self._nodes:
+                raise InvalidGraphError("duplicate node name", node=n.name)
+            self._nodes[n.name] = n
+
+    def node(self, name: str) -> Any:
+        return self._nodes.get(name)
+
+
+class BuilderView:
+    """Node lookup over a builder ``Graph`` through its public contract
+    (``version``, ``get_operation_by_name(name).node_def``)."""
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+
+    @property
+    def version(self) -> int:
+        return self.graph.version
+
+    def node(self, name: str) -> Any:
+        try:
+            return self.graph.get_operation_by_name(name).node_def
+        except (KeyError, ValueError, TypeError):
+            return None
+
+
+def is_graph_def(obj: Any) -> bool:
+    return hasattr(obj, "node") and hasattr(obj, "ListFields")
+
+
+def view_of(graph: Any) -> GraphDefView | BuilderView:
+    return GraphDefView(graph) if is_graph_def(graph) else BuilderView(graph)
+
+
+# --------------------------------------------------------------------------
+# names
+# --------------------------------------------------------------------------
+
+def parse_input(s: str) -> tuple[str, int, bool]:
+    """``"name"``/``"name:1"``/``"^name"`` → (node, output index, is_control)."""
+    if s.startswith("^"):
+        return s[1:], -1, True
+    node, sep, idx = s.rpartition(":")
+    if sep and idx.isdigit():
+        return node, int(idx), False
+    return s, 0, False
+
+
+def parse_tensor_name(s: str) -> tuple[str, int | None]:
+    """A fetch/feed string: ``"add:0"`` → ("add", 0); ``"init"`` → ("init", None) (an op)."""
+    node, sep, idx = s.rpartition(":")
+    if sep and idx.isdigit():
+        return node, int(idx)
+    return s, None
+
+
+def _shape_str(dims: Sequence[int] | None) -> str:
+    return "<unknown>" if dims is None else "[" + ",".join("?" if d < 0 else str(d) for d in dims) + "]"
+
+
+def _dtype_name(enum: int) -> str:
+    try:
+        return dtypes.as_dtype(enum).name
+    except Exception:  # noqa: BLE001 - only for a message
+        return str(enum)
+
+
+# --------------------------------------------------------------------------
+# feed checking
+# --------------------------------------------------------------------------
+
+class FeedSpec:
+    """What a fed value must look like: the tensor's dtype and static shape (when known)."""
+
+    __slots__ = ("name", "node", "dtype", "shape")
+
+    def __init__(self, name: str, node: Any, dtype: Any, shape: list[int] | None) -> None:
+        self.name, self.node, self.dtype, self.shape = name, node, dtype, shape
+
+    def convert(self, value: Any) -> Any:
+        from graphdef.errors import FeedTypeError, InvalidFeedError
+        dt = self.dtype
+        a = value if type(value) is np.ndarray else np.asarray(value)
+        if dt is not None and a.dtype != dt:
+            if dt.kind == "O":
+                if a.dtype.kind not in "OSU":
+                    raise FeedTypeError(self.node, None, f"cannot feed a {a.dtype} value to string tensor '{self.name}'")
+                a = np.vectorize(lambda s: s.encode() if isinstance(s, str) else s, otypes=[object])(a) \
+                    if a.size else a.astype(object)
+            elif a.dtype.kind in "OSU" or not np.can_cast(a.dtype, dt, "same_kind"):
+                raise FeedTypeError(self.node, None, f"cannot feed a value of dtype {a.dtype} to tensor "
+                                    f"'{self.name}' of dtype {np.dtype(dt).name}")
+            else:
+                a = a.astype(dt)
+        sh = self.shape
+        if sh is not None:
+            ash = a.shape
+            if len(ash) != len(sh) or any(d >= 0 and d != e for d, e in zip(sh, ash)):
+                raise InvalidFeedError(self.node, None, f"Cannot feed value of shape {tuple(ash)} for Tensor "
+                                       f"'{self.name}', which has shape {_shape_str(sh)}")
+        return a
+
+
+def output_dtype(node: Any, index: int) -> Any:
+    """The numpy dtype of a node's output when its attrs say it plainly, else None."""
+    a = node.attr
+    if node.op in _PLACEHOLDERS or node.op in ("PlaceholderWithDefault", "Const", "VariableV2"):
+        key = "dtype"
+    elif node.op == "Cast":
+        key = "DstT"
+    elif node.op in ("Shape", "Size"):
+        key = "out_type"
+    elif node.op in ("Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
+                     "LogicalAnd", "LogicalOr", "LogicalNot", "IsVariableInitialized"):
+        return np.dtype(bool)
+    else:
+        key = "T"
+    if key not in a or a[key].WhichOneof("value") != "type":
+        return None
+    try:
+        np_type = dtypes.as_dtype(a[key].type).base_dtype.as_numpy_dtype
+    except Exception:  # noqa: BLE001 - an exotic type: accept any value
+        return None
+    return np.dtype(np_type)
+
+
+def static_shape(node: Any) -> list[int] | None:
+    a = node.attr
+    if node.op in _PLACEHOLDERS or node.op == "PlaceholderWithDefault":
+        return shape_to_list(a["shape"].shape) if "shape" in a else None
+    return None
+
+
+def feed_spec(node: Any, index: int, name: str) -> FeedSpec:
+    return FeedSpec(name, node, output_dtype(node, index), static_shape(node))
+
+
+# --------------------------------------------------------------------------
+# errors raised while running
+# --------------------------------------------------------------------------
+
+def _node_error(node: Any, err: BaseException) -> BaseException:
+    """Name the failing node in ``err`` (TF-named errors keep their class)."""
+    if isinstance(err, OpError):
+        if err.node_def is not None:
+            return err
+        return type(err)(node, None, err.message)
+    if isinstance(err, (ValueError, IndexError, TypeError, ZeroDivisionError, ArithmeticError)):
+        return InvalidArgumentError(node, None, f"{err}")
+    return KernelError(node, None, f"{type(err).__name__}: {err}")
+
+
+# --------------------------------------------------------------------------
+# the plan
+# --------------------------------------------------------------------------
+
+class Plan:
+    """A compiled run: ``fn(*feed_values)`` returns the fetched values (one value when
+    ``single``, else a tuple) after running every needed node once, in order.
+
+    Attributes:
+        fn: the compiled function.
+        single: the plan fetches exactly one tensor.
+        nodes: names of the nodes run, in order (for tests and ``--verbose``).
+        source: the generated code (for debugging).
+    """
+
+    def __init__(self, fn: Callable[..., Any], single: bool, nodes: list[str], source: str) -> None:
+        self.fn = fn
+        self.single = single
+        self.nodes = nodes
+        self.source = source
+
+
+class _Builder:
+    def __init__(self, view: Any, state: dict, const_cache: dict | None) -> None:
+        self.view = view
+        self.state = state
+        self.const_cache = const_cache if const_cache is not None else {}
+        self.parsed: dict[str, tuple[Any, list[tuple[str, int]], list[str]]] = {}
+
+    # -- lookups ------------------------------------------------------------
+    def info(self, name: str, consumer: str | None = None) -> tuple[Any, list[tuple[str, int]], list[str]]:
+        got = self.parsed.get(name)
+        if got is not None:
+            return got
+        node = self.view.node(name)
+        if node is None:
+            if consumer is None:
+                from graphdef.errors import InvalidFetchError
+                raise InvalidFetchError(None, None, f"The name '{name}' refers to a node that is not in the graph")
+            raise InvalidGraphError(f"input '{name}' refers to a node that does not exist", node=consumer)
+        data: list[tuple[str, int]] = []
+        ctrl: list[str] = []
+        for s in node.input:
+            src, idx, is_ctrl = parse_input(s)
+            if is_ctrl:
+                ctrl.append(src)
+            else:
+                data.append((src, idx))
+        got = (node, data, ctrl)
+        self.parsed[name] = got
+        return got
+
+    def const_value(self, node: Any) -> np.ndarray:
+        key = id(node)
+        hit = self.const_cache.get(key)
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        try:
+            v = to_ndarray(node.attr["value"].tensor)
+        except Exception as e:  # noqa: BLE001
+            raise InvalidGraphError(f"Const value cannot be decoded: {e}", node=node.name) from e
+        if isinstance(v, np.ndarray):
+            v.flags.writeable = False  # shared by every run: never mutated in place
+        self.const_cache[key] = (node, v)
+        return v
+
+    # -- ordering -------------------------------------------------------------
+    def order(self, roots: Iterable[str], fed: set[tuple[str, int]]) -> list[str]:
+        """Nodes needed by ``roots`` in dependency order (iterative DFS, cycle check)."""
+        state: dict[str, int] = {}   # 1 visiting, 2 done
+        out: list[str] = []
+        for root in roots:
+            if state.get(root) == 2:
+                continue
+            self.info(root)
+            stack: list[tuple[str, Any]] = [(root, None)]
+            path: list[str] = []
+            while stack:
+                name, it = stack[-1]
+                if it is None:
+                    st = state.get(name)
+                    if st == 2:
+                        stack.pop()
+                        continue
+                    if st == 1:
+                        i = path.index(name)
+                        cycle = path[i:] + [name]
+                        raise InvalidGraphError("graph contains a cycle: " + " -> ".join(cycle), node=name)
+                    state[name] = 1
+                    path.append(name)
+                    node, data, ctrl = self.info(name)
+                    deps = [src for src, idx in data if (src, idx) not in fed] + ctrl
+                    it = iter(deps)
+                    stack[-1] = (name, it)
+                    for src in deps:  # existence check names the consumer
+                        self.info(src, consumer=name)
+                nxt = next(it, None)
+                if nxt is None:
+                    stack.pop()
+                    path.pop()
+                    state[name] = 2
+                    out.append(name)
+                    continue
+                st = state.get(nxt)
+                if st == 1:
+                    i = path.index(nxt)
+                    raise InvalidGraphError("graph contains a cycle: " + " -> ".join(path[i:] + [nxt]), node=nxt)
+                if st != 2:
+                    stack.append((nxt, None))
+        return out
+
+    # -- compile ------------------------------------------------------------
+    def build(self, fetches: Sequence[tuple[str, int]], targets: Sequence[str],
+              feeds: Sequence[tuple[str, int]]) -> Plan:
+        fed = {t: i for i, t in enumerate(feeds)}
+        for name, _ in feeds:
+            self.info(name)
+        roots = [n for n, i in fetches if (n, i) not in fed] + list(targets)
+        order = self.order(roots, set(fed))
+
+        ns: dict[str, Any] = {"_DEAD": DEAD, "_rd": _deref, "_err": _node_error}
+        var: dict[tuple[str, int], str] = {}
+        for (n, i), k in fed.items():
+            var[(n, i)] = f"f{k}"
+        nouts: dict[str, int] = {}
+        ref_out: set[str] = set()
+        kernels: dict[str, Any] = {}
+        nodes_of: dict[str, Any] = {}
+
+        # 1. kernels (unknown ops and unfed placeholders reported before anything runs)
+        for name in order:
+            node, data, ctrl = self.info(name)
+            nodes_of[name] = node
+            if node.op in _PLACEHOLDERS:
+                dt = node.attr["dtype"].type if "dtype" in node.attr else 0
+                shp = shape_to_list(node.attr["shape"].shape) if "shape" in node.attr else None
+                raise InvalidArgumentError(
+                    node, None, f"You must feed a value for placeholder tensor '{name}' with dtype "
+                    f"{_dtype_name(dt)}" + ("" if shp is None else f" and shape {_shape_str(shp)}"))
+            kd = lookup(node.op)
+            if kd is None:
+                raise UnknownOpError(node, None, f"no kernel for op type '{node.op}'")
+            kernels[name] = kd
+            if node.op == "Const":
+                nouts[name] = 1
+                continue
+            consts = []
+            for src, idx in data:
+                snode = self.view.node(src) if (src, idx) not in fed else None
+                consts.append(self.const_value(snode) if snode is not None and snode.op == "Const" else None)
+            ctx = KernelContext(node, self.state, consts)
+            try:
+                n_out = kd.num_outputs(ctx) if callable(kd.num_outputs) else kd.num_outputs
+                fn = kd.fn(ctx) if kd.factory else kd.fn
+            except OpError as e:
+                raise _node_error(node, e) from e
+            except Exception as e:  # noqa: BLE001 - a bad attr
+                raise InvalidGraphError(f"({node.op}) cannot build kernel: {e}", node=name) from e
+            nouts[name] = n_out
+            if kd.ref_output:
+                ref_out.add(name)
+            kernels[name] = (kd, fn)
+
+        # 2. output-index check (a consumer names an output its producer lacks)
+        def check_index(consumer: str | None, src: str, idx: int) -> None:
+            n = nouts.get(src)
+            if n is None:  # fed-only producer: count from its kernel when known
+                return
+            if idx >= n:
+                what = f"input '{src}:{idx}'" if consumer else f"fetch '{src}:{idx}'"
+                raise InvalidGraphError(f"{what} refers to output {idx} of '{src}', which has only "
+                                        f"{n} output{'s' if n != 1 else ''}", node=consumer or src)
+        for name in order:
+            _, data, _ = self.info(name)
+            for src, idx in data:
+                if (src, idx) not in fed:
+                    check_index(name, src, idx)
+        for src, idx in fetches:
+            if (src, idx) not in fed:
+                check_index(None, src, idx)
+
+        # 3. dead-tensor analysis (only when the plan has v1 control flow)
+        has_cf = any(nodes_of[n].op in ("Switch", "RefSwitch") for n in order)
+        may_dead: set[str] = set()
+        if has_cf:
+            for name in order:
+                node, data, ctrl = self.info(name)
+                if node.op in ("Switch", "RefSwitch"):
+                    may_dead.add(name)
+                elif any(s in may_dead for s, i in data if (s, i) not in fed) or any(c in may_dead for c in ctrl):
+                    may_dead.add(name)
+
+        # 4. emit
+        lines: list[str] = []
+        uses: dict[str, int] = {}
+        stmt_vars: list[list[str]] = []   # vars read by each emitted statement group
+        ncounter = [0]
+
+        def gname(prefix: str, value: Any) -> str:
+            ncounter[0] += 1
+            g = f"{prefix}{ncounter[0]}"
+            ns[g] = value
+            return g
+
+        def ref(src: str, idx: int) -> str:
+            v = var.get((src, idx))
+            if v is None:  # an output nobody assigned: only Consts reach here
+                raise InvalidGraphError(f"output {idx} is not available", node=src)
+            return v
+
+        run_nodes: list[str] = []
+        for pos, name in enumerate(order):
+            node, data, ctrl = self.info(name)
+            run_nodes.append(name)
+            if node.op == "Const":
+                var[(name, 0)] = gname("c", self.const_value(node))
+                continue
+            kd, fn = kernels[name]
+            kname = gname("k", fn)
+            nname = gname("n", node)
+            args = []
+            read_vars = []
+            for j, (src, idx) in enumerate(data):
+                v = ref(src, idx)
+                read_vars.append(v)
+                if src in ref_out and (src, idx) not in fed and j not in kd.ref_inputs:
+                    v = f"_rd({v})"
+                args.append(v)
+            n_out = nouts[name]
+            outs = [f"v{pos}_{i}" for i in range(n_out)]
+            for i, o in enumerate(outs):
+                var[(name, i)] = o
+            call = f"{kname}({', '.join(args)})"
+            if n_out == 0:
+                body = [call]
+            elif n_out == 1:
+                body = [f"{outs[0]} = {call}"]
+            else:
+                body = [f"{', '.join(outs)}, = {call}"] if not kd.takes_dead else [
+                    f"_t = {call}",
+                    f"if _t is _DEAD: {' = '.join(outs)} = _DEAD",
+                    f"else: {', '.join(outs)}, = _t"]
+            body = ["try:"] + ["    " + b for b in body] + [
+                "except Exception as _e:", f"    raise _err({nname}, _e) from _e"]
+            if name in may_dead and not kd.takes_dead:
+                conds = [f"{ref(s, i)} is _DEAD" for s, i in data
+                         if (s, i) not in fed and s in may_dead]
+                conds += [f"x{order.index(c)}" for c in ctrl if c in may_dead]
+                dead_assign = (" = ".join(outs) + " = _DEAD") if outs else "pass"
+                if conds:
+                    body = [f"if {' or '.join(conds)}:", f"    x{pos} = True; {dead_assign}", "else:",
+                            f"    x{pos} = False"] + ["    " + b for b in body]
+                else:
+                    body = [f"x{pos} = False"] + body
+            elif name in may_dead:  # Merge: dead when all inputs are
+                body = body + [f"x{pos} = {outs[0]} is _DEAD" if outs else f"x{pos} = False"]
+            lines.extend(body)
+            stmt_vars.append(read_vars)
+            for v in read_vars:
+                uses[v] = len(lines)
+
+        # fetch expressions
+        fetch_exprs = []
+        for src, idx in fetches:
+            v = ref(src, idx)
+            if src in ref_out and (src, idx) not in fed:
+                v = f"_rd({v})"
+            if has_cf and src in may_dead:
+                v = f"_live({v}, {src!r})"
+            fetch_exprs.append(v)
+        if has_cf:
+            def _live(v: Any, name: str) -> Any:
+                if v is DEAD:
+                    raise InvalidArgumentError(None, None, f"Retval for '{name}' does not have value: "
+                                               f"it is on an untaken branch of a cond")
+                return v
+            ns["_live"] = _live
+
+        # free intermediates after their last use (keeps big models' memory flat)
+        fetched = {ref(s, i) for s, i in fetches}
+        final: list[str] = []
+        del_at: dict[int, list[str]] = {}
+        for v, line_no in uses.items():
+            if v.startswith("v") and v not in fetched:
+                del_at.setdefault(line_no, []).append(v)
+        for i, line in enumerate(lines, start=1):
+            final.append(line)
+            if i in del_at and not line.startswith(("try:", "if ", "else:", "    ")):
+                final.append("del " + ", ".join(sorted(del_at[i])))
+            elif i in del_at:
+                final.append("del " + ", ".join(sorted(del_at[i])))
+        single = len(fetches) == 1
+        ret = fetch_exprs[0] if single else ("(" + "".join(e + ", " for e in fetch_exprs) + ")")
+        params = ", ".join(f"f{k}" for k in range(len(feeds)))
+        src_lines = [f"def _plan({params}):"] + ["    " + ln for ln in final] + [f"    return {ret}"]
+        source = "\n".join(src_lines) + "\n"
+        code = compile(source, "<graphdef plan>", "exec")
+        exec(code, ns)  # noqa: S102 - our own generated code
+        return Plan(ns["_plan"], single, run_nodes, source)
+
+
+def build_plan(view: Any, fetches: Sequence[tuple[str, int]], targets: Sequence[str],
+               feeds: Sequence[tuple[str, int]], state: dict | None = None,
+               const_cache: dict | None = None) -> Plan:
+    """Compile the run of ``fetches`` (``(node, index)``) and ``targets`` (node names)
+    with ``feeds`` (``(node, index)``, in the order the values will be passed).
+
+    Raises:
+        InvalidGraphError: a missing input node, a cycle, a bad output index, an undecodable Const.
+        UnknownOpError: a needed node's op type has no kernel.
+        InvalidArgumentError: a needed placeholder is not fed.
+    """
+    return _Builder(view, state if state is not None else {}, const_cache).build(fetches, targets, feeds)
