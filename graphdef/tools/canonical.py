@@ -1,0 +1,395 @@
+"""A node's canonical form: what makes two NodeDefs "the same computation".
+
+``diff`` and ``dedupe`` must agree on when two nodes are equal, so the rules live
+here once:
+
+* attrs compare as a map (order never matters) and tensors compare by *decoded*
+  value (``tensor_content`` vs ``*_val`` vs one broadcast value are the same
+  tensor; :func:`graphdef.tensors.canonical_bytes`), bit for bit, so ``0.0`` and
+  ``-0.0`` stay different constants;
+* control inputs are a set, data inputs a sequence (``x`` and ``x:0`` are one input);
+* which ops may never be merged (stateful, random, placeholders, variables,
+  control flow) and which are commutative, from built-in lists: no TensorFlow
+  op registry is needed.
+
+:class:`GraphIndex` is the array-based view of a GraphDef both tools work on: one
+pass over the messages, then plain lists and dicts (no per-node protobuf copies),
+so a million-node graph stays fast.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from graphdef._proto import types_pb2
+from graphdef.errors import InvalidGraphError
+from graphdef.tensors import canonical_bytes
+
+# --------------------------------------------------------------------------
+# op lists
+# --------------------------------------------------------------------------
+
+#: Ops never merged by dedupe: each execution may give a different result or has an
+#: effect (state, randomness, I/O, feeds, control flow frames).
+NEVER_MERGE_OPS: frozenset[str] = frozenset({
+    "Placeholder", "PlaceholderV2", "PlaceholderWithDefault",
+    "Variable", "VariableV2", "VarHandleOp", "TemporaryVariable", "DestroyTemporaryVariable",
+    "IsVariableInitialized", "VarIsInitializedOp", "ReadVariableOp", "DestroyResourceOp",
+    "TruncatedNormal", "Multinomial", "ParameterizedTruncatedNormal",
+    "Enter", "Exit", "NextIteration", "Switch", "Merge", "LoopCond", "ControlTrigger",
+    "Send", "Recv", "Print", "PrintV2", "Assert", "Timestamp", "NonDeterministicInts",
+    "While", "If", "Case", "HashTable", "HashTableV2", "MutableHashTable",
+    "MutableHashTableV2", "MutableHashTableOfTensors", "MutableHashTableOfTensorsV2",
+    "MutableDenseHashTable", "MutableDenseHashTableV2", "InitializeTable", "InitializeTableV2",
+    "InitializeTableFromTextFile", "InitializeTableFromTextFileV2",
+    "SaveV2", "Save", "SaveSlices", "MergeV2Checkpoints", "ShardedFilename",
+})
+
+#: Op-name prefixes and substrings that mark stateful/effectful families
+#: (``AssignAdd``, ``RandomUniform``, ``ResourceApplyAdam``, ``FIFOQueueV2``, ...).
+NEVER_MERGE_PREFIXES: tuple[str, ...] = (
+    "_", "Assign", "Random", "Resource", "Apply", "SparseApply", "Scatter", "Stateful",
+    "Ref", "Restore", "Read", "Write", "Stack", "TensorArray", "Barrier", "Lookup",
+    "Collective", "Nccl", "Rng", "Iterator", "MakeIterator", "OneShotIterator",
+    "AnonymousIterator", "Anonymous", "Accumulator", "ConditionalAccumulator",
+    "SparseConditionalAccumulator", "Enqueue", "Dequeue",
+)
+NEVER_MERGE_SUBSTRINGS: tuple[str, ...] = ("Queue", "Iterator", "Summary", "Reader")
+
+#: Ops whose outputs are references: their consumers see mutable state (TF's Grappler
+#: does not merge nodes with ref inputs either).
+REF_PRODUCERS: frozenset[str] = frozenset({
+    "Variable", "VariableV2", "TemporaryVariable", "Assign", "AssignAdd", "AssignSub",
+    "RefEnter", "RefExit", "RefSwitch", "RefMerge", "RefNextIteration", "RefIdentity",
+    "RefSelect", "ScatterUpdate", "ScatterAdd", "ScatterSub", "ScatterMul", "ScatterDiv",
+    "ScatterNdUpdate", "ScatterNdAdd", "ScatterNdSub", "CountUpTo",
+})
+
+#: Ops whose data inputs may be reordered (on numbers: ``Add`` on strings concatenates).
+COMMUTATIVE_OPS: frozenset[str] = frozenset({
+    "Add", "AddV2", "AddN", "Mul", "Maximum", "Minimum", "Equal", "NotEqual",
+    "LogicalAnd", "LogicalOr", "BitwiseAnd", "BitwiseOr", "BitwiseXor",
+    "SquaredDifference", "ApproximateEqual",
+})
+
+#: Known op aliases that compute the same thing (``diff --equivalent-ops``).
+EQUIVALENT_OPS: dict[str, str] = {"AddV2": "Add", "BatchMatMulV2": "BatchMatMul"}
+
+
+def can_merge_op(op: str) -> bool:
+    """False for ops that dedupe must never merge (see the lists above)."""
+    if op in NEVER_MERGE_OPS or op.startswith(NEVER_MERGE_PREFIXES):
+        return False
+    return not any(s in op for s in NEVER_MERGE_SUBSTRINGS)
+
+
+def is_commutative(node: Any) -> bool:
+    """True when ``node``'s data inputs may be reordered: a commutative op on numbers."""
+    if node.op not in COMMUTATIVE_OPS:
+        return False
+    attr = node.attr
+    return not ("T" in attr and attr["T"].type == types_pb2.DT_STRING)
+
+
+# --------------------------------------------------------------------------
+# input names
+# --------------------------------------------------------------------------
+
+def split_input(s: str) -> tuple[str, int]:
+    """``"x"`` → ``("x", 0)``, ``"x:2"`` → ``("x", 2)``, ``"^x"`` → ``("x", -1)`` (control)."""
+    if s.startswith("^"):
+        return s[1:], -1
+    head, sep, tail = s.rpartition(":")
+    if sep and tail.isdigit():
+        return head, int(tail)
+    return s, 0
+
+
+def format_input(name: str, port: int) -> str:
+    """Inverse of :func:`split_input` (port 0 is written without ``:0``, as TF does)."""
+    if port < 0:
+        return "^" + name
+    return name if port == 0 else f"{name}:{port}"
+
+
+# --------------------------------------------------------------------------
+# attrs
+# --------------------------------------------------------------------------
+
+def attr_value_key(value: Any) -> bytes:
+    """Canonical bytes of one AttrValue: tensors by decoded value, the rest as
+    deterministic protobuf (maps sorted)."""
+    kind = value.WhichOneof("value")
+    if kind == "tensor":
+        return b"T" + canonical_bytes(value.tensor)
+    if kind == "list" and len(value.list.tensor):
+        parts = [b"L"]
+        lst = value.list
+        rest = type(lst)()
+        rest.CopyFrom(lst)
+        del rest.tensor[:]
+        parts.append(rest.SerializeToString(deterministic=True))
+        parts.extend(canonical_bytes(t) for t in lst.tensor)
+        return b"\0".join(parts)
+    return value.SerializeToString(deterministic=True)
+
+
+def attr_keys(node: Any, ignore: Iterable[str] = (), ignore_internal: bool = False
+              ) -> dict[str, bytes]:
+    """Attr name → canonical bytes for a node, leaving out ignored attrs."""
+    ign = set(ignore)
+    out = {}
+    for k, v in node.attr.items():
+        if k in ign or (ignore_internal and k.startswith("_")):
+            continue
+        out[k] = attr_value_key(v)
+    return out
+
+
+def attr_signature(node: Any, ignore: Iterable[str] = (), ignore_internal: bool = False
+                   ) -> tuple[tuple[str, bytes], ...]:
+    """All of a node's attrs (minus ignored ones) as a sorted, hashable tuple."""
+    return tuple(sorted(attr_keys(node, ignore, ignore_internal).items()))
+
+
+_TENSOR_TAG = 0x42  # AttrValue.tensor: field 8, wire type 2
+
+
+def _field_size(n: int) -> int:
+    """Bytes a length-delimited field of ``n`` payload bytes takes (1-byte tag)."""
+    if n < 0x80:
+        return n + 2
+    if n < 0x4000:
+        return n + 3
+    if n < 0x200000:
+        return n + 4
+    return n + 5 if n < 0x10000000 else n + 6
+
+
+def _utf8_len(s: str) -> int:
+    return len(s) if s.isascii() else len(s.encode("utf-8"))
+
+
+def has_tensor(node: Any) -> bool:
+    """True when any attr of ``node`` holds a tensor (or a list of tensors)."""
+    for v in node.attr.values():
+        kind = v.WhichOneof("value")
+        if kind == "tensor" or (kind == "list" and len(v.list.tensor)):
+            return True
+    return False
+
+
+def attr_key_from_tail(tail: bytes, node: Any) -> bytes | tuple:
+    """A hashable key equal for nodes with equal device and attrs (internal ones too).
+
+    ``tail`` is the node's deterministic serialization after its name/op/input
+    fields (device, attr map sorted by key, debug info): canonical as bytes unless
+    a tensor is in it, because the same tensor has several encodings. Nodes that
+    may hold tensors (a 0x42 byte) are checked and, if they do, keyed by decoded
+    values (:func:`attr_signature`) plus the device. Both kinds of key never compare
+    equal to each other, and equal nodes always get the same kind.
+    """
+    if _TENSOR_TAG in tail and has_tensor(node):
+        return (node.device,) + attr_signature(node)
+    return tail
+
+
+# --------------------------------------------------------------------------
+# the array view of a graph
+# --------------------------------------------------------------------------
+
+class GraphIndex:
+    """Array-based view of a GraphDef's nodes for linear-time passes.
+
+    One pass over the messages fills plain lists; later passes never touch protobuf
+    again except for the few nodes they rewrite or inspect in detail.
+
+    Attributes:
+        graph_def: the message (not copied).
+        names, ops: per-node strings.
+        index: node name → position (the first one when names repeat).
+        data: per node, a tuple of ``(src, port)``: ``src`` is the producer's position,
+            or ``-k-1`` for the k-th distinct name that no node has (a dangling input).
+        ctrl: per node, a tuple of control-input producers (same encoding).
+        missing: the dangling input names, by ``-src-1``.
+        serial: per node, its deterministic serialization (only with ``serialize=True``).
+        tails: per node, ``serial`` after the name/op/input fields: device + attrs.
+        topological: True when every input comes earlier in file order.
+        duplicates: names used by more than one node.
+    """
+
+    def __init__(self, graph_def: Any, serialize: bool = False,
+                 allow_duplicates: bool = False) -> None:
+        self.graph_def = graph_def
+        names: list[str] = []
+        ops: list[str] = []
+        data_all: list[tuple[tuple[int, int], ...]] = []
+        ctrl_all: list[tuple[int, ...]] = []
+        serial: list[bytes] = []
+        tails: list[bytes] = []
+        # input string → (name, port, encoded field size); port -1 = control
+        parsed: dict[str, tuple[str, int, int]] = {}
+        # input string → (producer position, port, field size), once the producer is known
+        resolved: dict[str, tuple[int, int, int]] = {}
+        op_size: dict[str, int] = {"": 0}
+        pending: list[tuple[int, list[tuple[str, int]]]] = []  # forward references
+        index: dict[str, int] = {}
+        duplicates: list[str] = []
+        empty: tuple = ()
+        i = 0
+        for node in graph_def.node:
+            name = node.name
+            op = node.op
+            if name in index:
+                duplicates.append(name)
+            else:
+                index[name] = i
+            names.append(name)
+            ops.append(op)
+            n = len(name) if name.isascii() else len(name.encode("utf-8"))
+            skip = (n + 2 if n < 0x80 else _field_size(n)) if n else 0
+            k = op_size.get(op)
+            if k is None:
+                k = op_size[op] = _field_size(_utf8_len(op))
+            skip += k
+            raw = node.input
+            if raw:
+                data = []
+                ctrl = []
+                late = None
+                for s in raw:
+                    r = resolved.get(s)
+                    if r is not None:
+                        skip += r[2]
+                        if r[1] < 0:
+                            ctrl.append(r[0])
+                        else:
+                            data.append((r[0], r[1]))
+                        continue
+                    p = parsed.get(s)
+                    if p is None:
+                        nm, port = split_input(s)
+                        p = parsed[s] = (nm, port, _field_size(_utf8_len(s)))
+                    skip += p[2]
+                    src = index.get(p[0])
+                    if src is None or src == i:
+                        if late is None:
+                            late = []
+                        late.append((p[0], p[1]))
+                        src = -1  # placeholder, fixed in _resolve
+                    else:
+                        resolved[s] = (src, p[1], p[2])
+                    if p[1] < 0:
+                        ctrl.append(src)
+                    else:
+                        data.append((src, p[1]))
+                data_all.append(tuple(data))
+                ctrl_all.append(tuple(ctrl) if ctrl else empty)
+                if late is not None:
+                    pending.append((i, late))
+            else:
+                data_all.append(empty)
+                ctrl_all.append(empty)
+            if serialize:
+                b = node.SerializeToString(deterministic=True)
+                serial.append(b)
+                tails.append(b[skip:])
+            i += 1
+        if duplicates and not allow_duplicates:
+            raise InvalidGraphError("duplicate node name", node=duplicates[0])
+        self.names, self.ops, self.index = names, ops, index
+        self.data, self.ctrl = data_all, ctrl_all
+        self.serial, self.tails = serial, tails
+        self.duplicates = duplicates
+        self.missing: list[str] = []
+        self.topological = not pending
+        if pending:
+            self._resolve(pending, parsed)
+
+    def _resolve(self, pending: list[tuple[int, list[tuple[str, int]]]],
+                 parsed: dict[str, tuple[str, int, int]]) -> None:
+        """Second look at nodes whose inputs were not known yet when first seen
+        (forward references, self loops, dangling names)."""
+        missing_ids: dict[str, int] = {}
+        index = self.index
+        for i, _ in pending:
+            data, ctrl = [], []
+            for s in self.node(i).input:
+                nm, port, _ = parsed[s]
+                src = index.get(nm)
+                if src is None:
+                    src = missing_ids.get(nm)
+                    if src is None:
+                        src = missing_ids[nm] = -len(self.missing) - 1
+                        self.missing.append(nm)
+                if port < 0:
+                    ctrl.append(src)
+                else:
+                    data.append((src, port))
+            self.data[i] = tuple(data)
+            self.ctrl[i] = tuple(ctrl)
+
+    def node(self, i: int) -> Any:
+        """The NodeDef message at position ``i``."""
+        return self.graph_def.node[i]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def name_of(self, src: int) -> str:
+        """The node name for a producer id (dangling ids give the missing name)."""
+        return self.names[src] if src >= 0 else self.missing[-src - 1]
+
+    def topo_order(self) -> list[int]:
+        """Positions in an order where producers come before consumers: file order when
+        that already works, else Kahn's algorithm (ties in file order); nodes on cycles
+        (while loops) come last, in file order."""
+        n = len(self.names)
+        if self.topological:
+            return list(range(n))
+        indeg = [0] * n
+        consumers: list[list[int]] = [[] for _ in range(n)]
+        for i in range(n):
+            srcs = {s for s, _ in self.data[i]}
+            srcs.update(self.ctrl[i])
+            for s in srcs:
+                if s >= 0:
+                    indeg[i] += 1
+                    consumers[s].append(i)
+        from collections import deque
+        ready = deque(i for i in range(n) if indeg[i] == 0)
+        order: list[int] = []
+        while ready:
+            i = ready.popleft()
+            order.append(i)
+            for c in consumers[i]:
+                indeg[c] -= 1
+                if indeg[c] == 0:
+                    ready.append(c)
+        if len(order) < n:
+            done = set(order)
+            order.extend(i for i in range(n) if i not in done)
+        return order
+
+    def consumers(self) -> list[list[tuple[int, int]]]:
+        """Per node: ``(consumer, port)`` pairs, port -1 for control edges."""
+        out: list[list[tuple[int, int]]] = [[] for _ in self.names]
+        for i in range(len(self.names)):
+            for s, port in self.data[i]:
+                if s >= 0:
+                    out[s].append((i, port))
+            for s in self.ctrl[i]:
+                if s >= 0:
+                    out[s].append((i, -1))
+        return out
+
+
+def node_key(op: str, device: str, data: Sequence[tuple[int, int]], ctrl: Iterable[int],
+             attrs: Any) -> tuple:
+    """The dict key two mergeable nodes share: op, device, inputs (by producer id),
+    control inputs as a sorted set, and the attr key."""
+    return (op, device, tuple(data), tuple(sorted(set(ctrl))), attrs)
+
+
+__all__ = ["GraphIndex", "split_input", "format_input", "attr_value_key", "attr_keys",
+           "attr_signature", "attr_key_from_tail", "has_tensor", "can_merge_op", "is_commutative",
+           "node_key", "NEVER_MERGE_OPS", "COMMUTATIVE_OPS", "EQUIVALENT_OPS", "REF_PRODUCERS"]

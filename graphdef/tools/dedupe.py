@@ -1,0 +1,304 @@
+"""Common-subexpression elimination for GraphDefs: the fix for lazy-loading bloat.
+
+``dedupe(g)`` merges nodes that compute the same thing into the first of them and
+rewires their consumers. Two nodes are merged when they have
+
+* the same op, the same device and equal attrs (tensors by decoded value, so equal
+  constants in different encodings merge; see :mod:`graphdef.tools.canonical`),
+* the same data inputs after earlier merges, in order, except for commutative ops
+  on numbers (``Add``, ``Mul``, ``Maximum``, ``Equal``, ...; not ``Add`` on strings),
+* the same set of control inputs after earlier merges (merging nodes with
+  different control inputs would change execution order).
+
+It never merges: placeholders, variables, anything stateful, random or effectful
+(queues, iterators, ``Assign*``, ``_Send``/``_Recv``, ``Enter``/``Exit``/
+``NextIteration``... the built-in lists in ``canonical``), nodes reading reference
+outputs (a variable may be assigned between two reads), and two nodes both named
+in ``keep``. A kept node is never removed: when it has duplicates it survives.
+
+It keeps the node order of the input, drops duplicate control inputs and control
+inputs on a node that is already a data input, and rewrites ``_class``
+colocation references (``loc:@X``) to merged nodes. It does not touch the function
+library. The pass walks the nodes once in topological order, so it reaches the
+fixpoint (chains of duplicates collapse) in linear time: each node's key is looked
+up in a dict, and dict lookups compare the full key, not only its hash.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from graphdef._proto import graph_pb2, node_def_pb2
+from graphdef.tools.canonical import (COMMUTATIVE_OPS, REF_PRODUCERS, GraphIndex,
+                                      attr_key_from_tail, can_merge_op, format_input)
+
+
+@dataclass
+class DedupeReport:
+    """What ``dedupe`` did (or would do).
+
+    Attributes:
+        nodes_before, nodes_after: node counts.
+        merged: ``(removed_name, kept_name)`` per removed node, in file order.
+        control_inputs_removed: duplicate or redundant control inputs dropped.
+        keep_not_found: names given in ``keep`` that no node has.
+    """
+
+    nodes_before: int
+    nodes_after: int
+    merged: list[tuple[str, str]] = field(default_factory=list)
+    control_inputs_removed: int = 0
+    keep_not_found: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when the result differs from the input graph."""
+        return bool(self.merged) or self.control_inputs_removed > 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented ``dedupe --json`` object."""
+        return {"nodes_before": self.nodes_before, "nodes_after": self.nodes_after,
+                "merged": [list(p) for p in self.merged],
+                "control_inputs_removed": self.control_inputs_removed,
+                "keep_not_found": list(self.keep_not_found)}
+
+    def lines(self) -> list[str]:
+        """Human-readable report: one ``removed → kept`` line per merge, then totals."""
+        out = [f"{a} → {b}" for a, b in self.merged]
+        out.append(f"nodes: {self.nodes_before} → {self.nodes_after} "
+                   f"({len(self.merged)} merged"
+                   + (f", {self.control_inputs_removed} control inputs dropped"
+                      if self.control_inputs_removed else "") + ")")
+        return out
+
+
+def merge_classes(idx: GraphIndex, keep: Iterable[str] = (), structural: bool = False
+                  ) -> list[int]:
+    """For each node, the position of the node it merges into (itself when it stays).
+
+    ``idx`` must be built with ``serialize=True``. ``structural=True`` ignores the
+    never-merge lists (``summarize`` uses it to show series of identical stateful
+    nodes); ``keep`` and control inputs still count.
+    """
+    n = len(idx)
+    if n and not idx.serial:
+        raise ValueError("merge_classes needs a GraphIndex built with serialize=True")
+    kept_pos = {idx.index[k] for k in set(keep) if k in idx.index}
+    ops, data_all, ctrl_all, tails = idx.ops, idx.data, idx.ctrl, idx.tails
+    if structural:
+        blocked: set[int] = set()
+        refpos: set[int] = set()
+    else:
+        bad_ops = {op for op in set(ops) if not can_merge_op(op)}
+        blocked = {i for i, op in enumerate(ops) if op in bad_ops} if bad_ops else set()
+        ref_ops = REF_PRODUCERS & set(ops)
+        refpos = {i for i, op in enumerate(ops) if op in ref_ops} if ref_ops else set()
+    cls = list(range(n))          # class id: position of the class's first processed member
+    kept_class: set[int] = set()  # classes that already hold a kept node
+    table: dict[tuple, Any] = {}  # key → first class, or a list of classes (kept clashes)
+    tensor_keys: dict[bytes, Any] = {}
+    multi: dict[int, list[int]] = {}
+    commutative = COMMUTATIVE_OPS
+    for i in idx.topo_order():
+        if i in blocked:
+            continue
+        tail = tails[i]
+        data = data_all[i]
+        if data:
+            if refpos and any(s in refpos for s, _ in data):
+                continue
+            dkey = tuple([(cls[s] if s >= 0 else s, p) for s, p in data])
+            if len(dkey) > 1 and ops[i] in commutative and _STRING_T not in tail:
+                dkey = tuple(sorted(dkey))
+        else:
+            dkey = ()
+        ctrl = ctrl_all[i]
+        if ctrl:
+            ckey = {cls[s] if s >= 0 else s for s in ctrl}
+            if dkey:
+                ckey.difference_update([s for s, _ in dkey])
+            ckey = tuple(sorted(ckey))
+        else:
+            ckey = ()
+        if _TENSOR_TAG in tail:
+            akey = tensor_keys.get(tail)
+            if akey is None:
+                akey = tensor_keys[tail] = attr_key_from_tail(tail, idx.node(i))
+        else:
+            akey = tail
+        key = (ops[i], dkey, ckey, akey)
+        rep = table.get(key)
+        if rep is None:
+            table[key] = i
+            if i in kept_pos:
+                kept_class.add(i)
+            continue
+        reps = rep if isinstance(rep, list) else [rep]
+        is_kept = i in kept_pos
+        for r in reps:
+            if is_kept:
+                if r in kept_class:
+                    continue  # two kept nodes never merge
+                kept_class.add(r)
+            cls[i] = r
+            m = multi.get(r)
+            if m is None:
+                multi[r] = [r, i]
+            else:
+                m.append(i)
+            break
+        else:  # a kept node whose every candidate class is already kept
+            reps.append(i)
+            table[key] = reps
+            kept_class.add(i)
+    survivor = list(range(n))
+    for members in multi.values():
+        best = min(members)
+        for m in members:
+            if m in kept_pos:
+                best = m
+                break
+        for m in members:
+            survivor[m] = best
+    return survivor
+
+
+# attr map entry ``T: DT_STRING`` as deterministic serialization writes it
+_STRING_T = b"\x0a\x01T\x12\x02\x30\x07"
+_TENSOR_TAG = 0x42
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _rewrite_class_attr(node: Any, removed: dict[str, str]) -> bool:
+    """Point ``_class: loc:@X`` at X's survivor; True if anything changed."""
+    if "_class" not in node.attr:
+        return False
+    lst = node.attr["_class"].list.s
+    new = []
+    changed = False
+    for s in lst:
+        if s.startswith(b"loc:@"):
+            target = s[5:].decode("utf-8", "replace")
+            if target in removed:
+                s = b"loc:@" + removed[target].encode("utf-8")
+                changed = True
+        if s not in new:
+            new.append(s)
+        else:
+            changed = True
+    if changed:
+        del lst[:]
+        lst.extend(new)
+    return changed
+
+
+def dedupe(graph_def: Any, keep: Iterable[str] = (), dry_run: bool = False
+           ) -> tuple[Any, DedupeReport]:
+    """Merge duplicate nodes (see the module docstring for the exact rules).
+
+    Args:
+        graph_def: a GraphDef message; it is not modified.
+        keep: node names that must survive (fetch/feed names a pipeline relies on).
+        dry_run: only compute the report; the returned graph is ``graph_def`` itself.
+
+    Returns:
+        ``(new_graph_def, report)``. When nothing changes, the new graph is an
+        equal copy.
+
+    Raises:
+        InvalidGraphError: duplicate node names.
+    """
+    idx = GraphIndex(graph_def, serialize=True)
+    keep = list(keep)
+    survivor = merge_classes(idx, keep)
+    n = len(idx)
+    names = idx.names
+    merged = [(names[i], names[survivor[i]]) for i in range(n) if survivor[i] != i]
+    removed = dict(merged)
+    # which surviving nodes need new inputs
+    rewrites: dict[int, list[str]] = {}
+    ctrl_removed = 0
+    for i in range(n):
+        if survivor[i] != i:
+            continue
+        data, ctrl = idx.data[i], idx.ctrl[i]
+        if not data and not ctrl:
+            continue
+        changed = False
+        for s, _ in data:
+            if s >= 0 and survivor[s] != s:
+                changed = True
+                break
+        if not changed and not ctrl:
+            continue
+        new_data = [(survivor[s] if s >= 0 else s, p) for s, p in data]
+        dsrc = {s for s, _ in new_data}
+        new_ctrl: list[int] = []
+        seen: set[int] = set()
+        for s in ctrl:
+            t = survivor[s] if s >= 0 else s
+            if t in seen or t in dsrc:
+                ctrl_removed += 1
+                continue
+            seen.add(t)
+            new_ctrl.append(t)
+        if new_data == list(data) and new_ctrl == list(ctrl):
+            continue
+        rewrites[i] = ([format_input(idx.name_of(s), p) for s, p in new_data]
+                       + ["^" + idx.name_of(s) for s in new_ctrl])
+    report = DedupeReport(nodes_before=n, nodes_after=n - len(merged), merged=merged,
+                          control_inputs_removed=ctrl_removed,
+                          keep_not_found=sorted(k for k in set(keep) if k not in idx.index))
+    if dry_run:
+        return graph_def, report
+    out = graph_pb2.GraphDef()
+    if not merged and not rewrites:
+        out.CopyFrom(graph_def)
+        return out, report
+    out.ParseFromString(_assemble(graph_def, idx, survivor, rewrites, removed))
+    return out, report
+
+
+def _assemble(graph_def: Any, idx: GraphIndex, survivor: list[int],
+              rewrites: dict[int, list[str]], removed: dict[str, str]) -> bytes:
+    """Serialized result graph: the header fields of ``graph_def`` plus the surviving
+    nodes (rewritten ones copied and edited; the rest serialized as they are)."""
+    head = graph_pb2.GraphDef()
+    for fd, value in graph_def.ListFields():
+        if fd.name == "node":
+            continue
+        if fd.message_type is not None:
+            getattr(head, fd.name).CopyFrom(value)
+        else:
+            setattr(head, fd.name, value)
+    parts = [head.SerializeToString()]
+    check_class = bool(removed)
+    serial = idx.serial
+    for i in range(len(serial)):
+        if survivor[i] != i:
+            continue
+        b = serial[i]
+        new_inputs = rewrites.get(i)
+        if new_inputs is not None or (check_class and b"_class" in b):
+            m = node_def_pb2.NodeDef()
+            m.CopyFrom(idx.node(i))
+            if new_inputs is not None:
+                del m.input[:]
+                m.input.extend(new_inputs)
+            if check_class:
+                _rewrite_class_attr(m, removed)
+            b = m.SerializeToString(deterministic=True)
+        parts.append(b"\x0a" + _varint(len(b)))
+        parts.append(b)
+    return b"".join(parts)
+
+
+__all__ = ["dedupe", "DedupeReport", "merge_classes"]
