@@ -35,7 +35,18 @@ from graphdef.framework.graph import (Graph, GraphKeys, add_to_collection, add_t
                                       get_collection, get_collection_ref, get_default_graph,
                                       get_graph_from_inputs, get_name_scope, name_scope,
                                       reset_default_graph)
+from graphdef.framework import summary
+from graphdef.framework.control_ops import group, identity, no_op, tuple, with_dependencies
+from graphdef.framework.importer import import_graph_def
 from graphdef.framework.lazy import LazyLoadingWarning, lazy_property
+from graphdef.framework.placeholders import placeholder, placeholder_with_default
+from graphdef.framework.variables import (Variable, VariableV1, all_variables, assign, assign_add,
+                                          assign_sub, global_variables,
+                                          global_variables_initializer, initialize_all_variables,
+                                          initialize_local_variables, initialize_variables,
+                                          is_variable_initialized, local_variables,
+                                          local_variables_initializer, model_variables,
+                                          trainable_variables, variables_initializer)
 from graphdef.framework.operation import Operation, Tensor
 from graphdef.framework.tensor_shape import (Dimension, TensorShape, as_dimension, as_shape,
                                              dimension_value, unknown_shape)
@@ -47,5 +58,12 @@ __all__: list[str] = [
     "colocate_with", "get_name_scope", "add_to_collection", "add_to_collections",
     "get_collection", "get_collection_ref", "constant", "convert_to_tensor",
     "convert_n_to_tensor", "register_tensor_conversion_function", "is_tensor",
-    "lazy_property", "LazyLoadingWarning",
+    "lazy_property", "LazyLoadingWarning", "get_graph_from_inputs",
+    "identity", "no_op", "group", "tuple", "with_dependencies", "import_graph_def", "summary",
+    "placeholder", "placeholder_with_default",
+    "Variable", "VariableV1", "assign", "assign_add", "assign_sub", "is_variable_initialized",
+    "global_variables", "all_variables", "trainable_variables", "local_variables",
+    "model_variables", "variables_initializer", "global_variables_initializer",
+    "local_variables_initializer", "initialize_all_variables", "initialize_variables",
+    "initialize_local_variables",
 ]

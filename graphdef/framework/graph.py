@@ -196,6 +196,7 @@ class Graph:
         self._finalized = False
         self._version = 0
         self._control_flow_context = None
+        self._attr_scope: dict[str, AttrValue] = {}
         self.seed: int | None = None
         self._building_function = False
         # lazy-loading guard state (see graphdef.framework.lazy)
@@ -276,10 +277,12 @@ class Graph:
             output_shapes = [s if type(s) is TensorShape else TensorShape(s)
                              for s in output_shapes]
         op = Operation(self, op_type, name, inputs, control, attrs, output_dtypes, output_shapes)
-        if self._colocation_stack:
-            self._apply_colocation(op)
         if self._device_stack:
             self._apply_device_functions(op)
+        if self._colocation_stack:
+            self._apply_colocation(op)
+        if self._attr_scope:
+            op._attrs.update(self._attr_scope)
         self._add_op(op)
         if self._control_dependencies_stack:
             for controller in self._control_dependencies_stack:
@@ -301,10 +304,12 @@ class Graph:
 
     def _apply_colocation(self, op: Operation) -> None:
         groups: list[bytes] = []
-        for c in self._colocation_stack:
+        device_set = False
+        for c in reversed(self._colocation_stack):
             groups.extend(c.colocation_groups())
-            if c._device:
+            if c._device and not device_set:
                 op._device = c._device
+                device_set = True
         op._attrs["_class"] = attr_value(sorted(set(groups)))
 
     # -- control dependencies --------------------------------------------
@@ -355,6 +360,10 @@ class Graph:
 
     def colocate_with(self, op: Any, ignore_existing: bool = False) -> "_Colocation":
         return _Colocation(self, op, ignore_existing)
+
+    def _attr_scope_block(self, attrs: dict[str, Any]) -> "_AttrScope":
+        """Ops created inside get these attrs (TF's private ``Graph._attr_scope``)."""
+        return _AttrScope(self, {k: attr_value(v) for k, v in attrs.items()})
 
     # -- lookups ------------------------------------------------------------
     def get_operations(self) -> list[Operation]:
@@ -524,6 +533,21 @@ class Graph:
         return f"<graphdef.Graph with {len(self._ops)} ops>"
 
 
+class _AttrScope:
+    __slots__ = ("_graph", "_attrs", "_saved")
+
+    def __init__(self, graph: Graph, attrs: dict[str, AttrValue]) -> None:
+        self._graph = graph
+        self._attrs = attrs
+
+    def __enter__(self) -> None:
+        self._saved = self._graph._attr_scope
+        self._graph._attr_scope = {**self._saved, **self._attrs}
+
+    def __exit__(self, *exc: Any) -> None:
+        self._graph._attr_scope = self._saved
+
+
 class _Colocation:
     """``colocate_with(op)``: ops created inside get ``_class: loc:@op`` and op's device;
     outer device blocks are suspended, as in TF."""
@@ -545,9 +569,10 @@ class _Colocation:
         self._saved_coloc = g._colocation_stack
         if self._ignore:
             g._colocation_stack = []
+        # TF: colocation is "stronger" than device functions, so they are suspended.
+        g._device_stack = []
         if self._op is not None:
             g._colocation_stack = g._colocation_stack + [self._op]
-            g._device_stack = []
         elif not self._ignore:
             raise ValueError("Trying to reset colocation (op is None) but ignore_existing is"
                              " not True")
