@@ -28,6 +28,7 @@ from graphdef.runtime.kernels.state import read as _deref
 from graphdef.tensors import shape_to_list, to_ndarray
 
 _PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2"})
+_FOLD_MAX_ELEMENTS = 1 << 18   # folded results are kept with the plan: bound their size
 
 
 # --------------------------------------------------------------------------
@@ -307,9 +308,41 @@ class _Builder:
                     stack.append((nxt, None))
         return out
 
+    # -- constant folding -----------------------------------------------------
+    def fold(self, name: str, node: Any, data: list[tuple[str, int]], fn: Any, n_out: int,
+             fed: dict, folded: dict) -> None:
+        """Evaluate a stateless node whose inputs are all constants once, now (as TF's
+        constant folding does); fetched nodes are never folded, and a node whose kernel
+        fails is left to fail at run time, where the error names it."""
+        args = []
+        for src, idx in data:
+            if (src, idx) in fed:
+                return
+            v = folded.get((src, idx))
+            if v is None:
+                snode = self.view.node(src)
+                if snode is None or snode.op != "Const" or idx != 0:
+                    return
+                v = self.const_value(snode)
+            args.append(v)
+        try:
+            r = fn(*args)
+        except Exception:  # noqa: BLE001 - reported with the node when the plan runs
+            return
+        outs = (r,) if n_out == 1 else tuple(r)
+        if len(outs) != n_out:
+            return
+        for o in outs:
+            if not isinstance(o, (np.ndarray, np.generic)) or np.size(o) > _FOLD_MAX_ELEMENTS:
+                return
+        for i, o in enumerate(outs):
+            if isinstance(o, np.ndarray) and o.flags.writeable:
+                o.flags.writeable = False
+            folded[(name, i)] = o
+
     # -- compile ------------------------------------------------------------
     def build(self, fetches: Sequence[tuple[str, int]], targets: Sequence[str],
-              feeds: Sequence[tuple[str, int]]) -> Plan:
+              feeds: Sequence[tuple[str, int]], fold: bool = True) -> Plan:
         fed = {t: i for i, t in enumerate(feeds)}
         for name, _ in feeds:
             self.info(name)
@@ -326,6 +359,8 @@ class _Builder:
         nodes_of: dict[str, Any] = {}
 
         # 1. kernels (unknown ops and unfed placeholders reported before anything runs)
+        folded: dict[tuple[str, int], Any] = {}
+        keep = {n for n, _ in fetches}
         for name in order:
             node, data, ctrl = self.info(name)
             nodes_of[name] = node
@@ -358,6 +393,8 @@ class _Builder:
             if kd.ref_output:
                 ref_out.add(name)
             kernels[name] = (kd, fn)
+            if fold and not kd.stateful and n_out >= 1 and not ctrl and name not in keep:
+                self.fold(name, node, data, fn, n_out, fed, folded)
 
         # 2. output-index check (a consumer names an output its producer lacks)
         def check_index(consumer: str | None, src: str, idx: int) -> None:
@@ -412,6 +449,10 @@ class _Builder:
             run_nodes.append(name)
             if node.op == "Const":
                 var[(name, 0)] = gname("c", self.const_value(node))
+                continue
+            if (name, 0) in folded:
+                for i in range(nouts[name]):
+                    var[(name, i)] = gname("c", folded[(name, i)])
                 continue
             kd, fn = kernels[name]
             kname = gname("k", fn)
@@ -499,7 +540,7 @@ class _Builder:
 
 def build_plan(view: Any, fetches: Sequence[tuple[str, int]], targets: Sequence[str],
                feeds: Sequence[tuple[str, int]], state: dict | None = None,
-               const_cache: dict | None = None) -> Plan:
+               const_cache: dict | None = None, fold: bool = True) -> Plan:
     """Compile the run of ``fetches`` (``(node, index)``) and ``targets`` (node names)
     with ``feeds`` (``(node, index)``, in the order the values will be passed).
 
@@ -507,5 +548,7 @@ def build_plan(view: Any, fetches: Sequence[tuple[str, int]], targets: Sequence[
         InvalidGraphError: a missing input node, a cycle, a bad output index, an undecodable Const.
         UnknownOpError: a needed node's op type has no kernel.
         InvalidArgumentError: a needed placeholder is not fed.
+
+    ``fold=False`` turns constant folding off (tests compare both ways).
     """
-    return _Builder(view, state if state is not None else {}, const_cache).build(fetches, targets, feeds)
+    return _Builder(view, state if state is not None else {}, const_cache).build(fetches, targets, feeds, fold)

@@ -24,7 +24,7 @@ def const(ctx):
     return lambda: v
 
 
-@kernel("Placeholder", "PlaceholderV2", factory=True)
+@kernel("Placeholder", "PlaceholderV2", factory=True, stateful=True)
 def placeholder(ctx):
     # Reached only when the plan did not see a feed (the plan reports it first).
     def run():
@@ -77,14 +77,21 @@ def rank(x):
     return np.array(np.ndim(x), dtype=np.int32)
 
 
-@kernel("Reshape")
-def reshape(x, shape):
-    dims = _ints(shape)
+def _reshape(x, dims):
     try:
         return np.reshape(x, dims)
     except ValueError as e:
         raise InvalidArgumentError(None, None, f"Input to reshape is a tensor with {np.size(x)} values, "
-                                   f"but the requested shape is {dims}") from e
+                                   f"but the requested shape is {list(dims)}") from e
+
+
+@kernel("Reshape", factory=True)
+def reshape(ctx):
+    c = ctx.const(1)
+    if c is not None:
+        dims = tuple(_ints(c))
+        return lambda x, shape: _reshape(x, dims)
+    return lambda x, shape: _reshape(x, tuple(_ints(shape)))
 
 
 @kernel("Squeeze", factory=True)
@@ -111,9 +118,22 @@ def expand_dims(x, axis):
     return np.expand_dims(x, a)
 
 
-@kernel("Transpose", "ConjugateTranspose")
-def transpose(x, perm):
-    return np.transpose(x, _ints(perm))
+@kernel("Transpose", "ConjugateTranspose", factory=True)
+def transpose(ctx):
+    c = ctx.const(1)
+    conj = ctx.node.op == "ConjugateTranspose"
+    if c is not None:
+        perm = tuple(_ints(c))
+
+        def run_fixed(x, p):
+            r = np.transpose(x, perm)
+            return np.conj(r) if conj else r
+        return run_fixed
+
+    def run(x, p):
+        r = np.transpose(x, _ints(p))
+        return np.conj(r) if conj else r
+    return run
 
 
 # --------------------------------------------------------------------------
@@ -197,16 +217,25 @@ def unpack(ctx):
     return lambda x: tuple(np.moveaxis(x, axis, 0))
 
 
+def _split_at(x, axis: int, bounds: list[int]) -> tuple:
+    pre = (slice(None),) * axis
+    return tuple(x[pre + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:]))
+
+
 @kernel("Split", factory=True, num_outputs=lambda ctx: int(ctx.attr("num_split")))
 def split(ctx):
     n = int(ctx.attr("num_split"))
 
     def run(axis, x):
         a = int(axis)
-        if x.shape[a] % n:
+        if a < 0:
+            a += x.ndim
+        size = x.shape[a]
+        if size % n:
             raise InvalidArgumentError(None, None, f"Number of ways to split should evenly divide the split "
-                                       f"dimension, but got split_dim {a} (size = {x.shape[a]}) and num_split {n}")
-        return tuple(np.split(x, n, axis=a))
+                                       f"dimension, but got split_dim {a} (size = {size}) and num_split {n}")
+        step = size // n
+        return _split_at(x, a, list(range(0, size + 1, step)) if step else [0] * (n + 1))
     return run
 
 
@@ -214,18 +243,24 @@ def split(ctx):
 def split_v(ctx):
     def run(x, sizes, axis):
         a = int(axis)
+        if a < 0:
+            a += x.ndim
         sz = _ints(sizes)
         if -1 in sz:
             sz[sz.index(-1)] = x.shape[a] - (sum(sz) + 1)
-        if sum(sz) != x.shape[a]:
+        if sum(sz) != x.shape[a] or min(sz, default=0) < 0:
             raise InvalidArgumentError(None, None, f"split sizes {sz} do not add up to dimension {x.shape[a]}")
-        return tuple(np.split(x, np.cumsum(sz)[:-1], axis=a))
+        return _split_at(x, a, [0] + np.cumsum(sz).tolist())
     return run
 
 
-@kernel("Tile")
-def tile(x, multiples):
-    return np.tile(x, _ints(multiples))
+@kernel("Tile", factory=True)
+def tile(ctx):
+    c = ctx.const(1)
+    if c is not None:
+        reps = tuple(_ints(c))
+        return lambda x, multiples: np.tile(x, reps)
+    return lambda x, multiples: np.tile(x, _ints(multiples))
 
 
 @kernel("ReverseV2")
@@ -271,6 +306,15 @@ def strided_slice(ctx):
         return tuple(idx)
 
     cache: dict = {}
+    if all(ctx.const(i) is not None for i in (1, 2, 3)):
+        fixed = index(ctx.const(1), ctx.const(2), ctx.const(3), None)
+
+        def run_fixed(x, begin, end, strides):
+            try:
+                return x[fixed]
+            except IndexError as err:
+                raise InvalidArgumentError(None, None, f"slice index out of bounds: {err}") from err
+        return run_fixed
 
     def run(x, begin, end, strides):
         key = (begin.tobytes(), end.tobytes(), strides.tobytes())
@@ -344,14 +388,26 @@ def one_hot(ctx):
 # padding
 # --------------------------------------------------------------------------
 
+def _const_pad(x, paddings, value=None):
+    """Constant padding: allocate and copy (np.pad's generality costs ~10x here)."""
+    x = np.asarray(x)
+    p = np.asarray(paddings).reshape(-1, 2).tolist()
+    if len(p) != x.ndim or min((v for row in p for v in row), default=0) < 0:
+        raise InvalidArgumentError(None, None, f"paddings {p} do not fit an input of rank {x.ndim}")
+    shape = tuple(d + a + b for d, (a, b) in zip(x.shape, p))
+    out = np.zeros(shape, x.dtype) if value is None or value == 0 else np.full(shape, value, x.dtype)
+    out[tuple(slice(a, a + d) for d, (a, _) in zip(x.shape, p))] = x
+    return out
+
+
 @kernel("Pad")
 def pad(x, paddings):
-    return np.pad(x, np.asarray(paddings).reshape(-1, 2).tolist())
+    return _const_pad(x, paddings)
 
 
 @kernel("PadV2")
 def pad_v2(x, paddings, value):
-    return np.pad(x, np.asarray(paddings).reshape(-1, 2).tolist(), constant_values=value)
+    return _const_pad(x, paddings, value)
 
 
 @kernel("MirrorPad", factory=True)

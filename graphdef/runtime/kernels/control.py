@@ -12,11 +12,11 @@ def _switch(data, pred):
     return (DEAD, data) if bool(np.asarray(pred)) else (data, DEAD)
 
 
-kernel("Switch", num_outputs=2)(_switch)
-kernel("RefSwitch", num_outputs=2, ref_inputs=(0,), ref_output=True)(_switch)
+kernel("Switch", num_outputs=2, stateful=True)(_switch)
+kernel("RefSwitch", num_outputs=2, ref_inputs=(0,), ref_output=True, stateful=True)(_switch)
 
 
-@kernel("Merge", "RefMerge", num_outputs=2, takes_dead=True)
+@kernel("Merge", "RefMerge", num_outputs=2, takes_dead=True, stateful=True)
 def merge(*xs):
     for i, x in enumerate(xs):
         if x is not DEAD:

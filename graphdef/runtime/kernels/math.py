@@ -303,53 +303,65 @@ def _axes(x, axis):
     return tuple(int(v) % nd if nd else 0 for v in a)
 
 
-def _reduction(fn, keep_type=True):
+def _reduction(fn):
     def factory(ctx):
         keep = bool(ctx.attr("keep_dims", False))
+        const_axis = ctx.const(1)
+        by_rank: dict[int, tuple[int, ...]] = {}
 
         def run(x, axis):
-            ax = _axes(x, axis)
             if np.ndim(x) == 0:
+                _axes(x, axis)
                 return x
-            r = fn(x, ax, keep)
-            return r
+            if const_axis is not None:  # the usual case: axes decoded once per input rank
+                ax = by_rank.get(x.ndim)
+                if ax is None:
+                    ax = by_rank[x.ndim] = _axes(x, const_axis)
+            else:
+                ax = _axes(x, axis)
+            return fn(x, ax, keep)
         return run
     return factory
 
 
 def _sum(x, ax, keep):
-    return np.sum(x, axis=ax, keepdims=keep, dtype=x.dtype)
+    return np.add.reduce(x, axis=ax, keepdims=keep, dtype=x.dtype)
 
 
 def _prod(x, ax, keep):
-    return np.prod(x, axis=ax, keepdims=keep, dtype=x.dtype)
+    return np.multiply.reduce(x, axis=ax, keepdims=keep, dtype=x.dtype)
 
 
 def _mean(x, ax, keep):
+    n = 1
+    for a in ax:
+        n *= x.shape[a]
     if x.dtype.kind in "iu":
-        s = np.sum(x, axis=ax, keepdims=keep, dtype=np.int64)
-        n = int(np.prod([x.shape[a] for a in ax])) if ax else 1
+        s = np.add.reduce(x, axis=ax, keepdims=keep, dtype=np.int64)
         if n == 0:
             raise InvalidArgumentError(None, None, "mean of an empty integer tensor")
         q = np.abs(s) // n * np.sign(s)  # C++ integer division truncates
         return q.astype(x.dtype)
-    return np.mean(x, axis=ax, keepdims=keep, dtype=x.dtype)
+    if x.dtype.kind not in "fc":
+        return np.mean(x, axis=ax, keepdims=keep, dtype=x.dtype)
+    s = np.add.reduce(x, axis=ax, keepdims=keep, dtype=x.dtype)
+    return s / x.dtype.type(n) if n else s * x.dtype.type(np.nan)
 
 
 def _max(x, ax, keep):
-    return np.max(x, axis=ax, keepdims=keep)
+    return np.maximum.reduce(x, axis=ax, keepdims=keep)
 
 
 def _min(x, ax, keep):
-    return np.min(x, axis=ax, keepdims=keep)
+    return np.minimum.reduce(x, axis=ax, keepdims=keep)
 
 
 def _any(x, ax, keep):
-    return np.any(x, axis=ax, keepdims=keep)
+    return np.logical_or.reduce(x, axis=ax, keepdims=keep)
 
 
 def _all(x, ax, keep):
-    return np.all(x, axis=ax, keepdims=keep)
+    return np.logical_and.reduce(x, axis=ax, keepdims=keep)
 
 
 kernel("Sum", factory=True)(_reduction(_sum))

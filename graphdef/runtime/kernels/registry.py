@@ -43,6 +43,9 @@ class KernelDef:
         ref_inputs: input positions that take a variable reference (Assign's ``ref``)
             rather than its value, so the plan does not read the variable.
         takes_dead: the kernel sees dead inputs itself (Merge) instead of being skipped.
+        ref_output: the outputs are variable references (VariableV2, RefSwitch).
+        stateful: reads or writes session state or routes control, so the plan never
+            evaluates it ahead of time (constant folding).
     """
 
     ops: tuple[str, ...]
@@ -52,17 +55,20 @@ class KernelDef:
     ref_inputs: tuple[int, ...] = ()
     takes_dead: bool = False
     ref_output: bool = False
+    stateful: bool = False
 
 
 REGISTRY: dict[str, KernelDef] = {}
 
 
 def kernel(*ops: str, factory: bool = False, num_outputs: Any = 1, ref_inputs: tuple[int, ...] = (),
-           takes_dead: bool = False, ref_output: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+           takes_dead: bool = False, ref_output: bool = False,
+           stateful: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated function as the kernel of ``ops``."""
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
-        kd = KernelDef(tuple(ops), fn, factory, num_outputs, tuple(ref_inputs), takes_dead, ref_output)
+        kd = KernelDef(tuple(ops), fn, factory, num_outputs, tuple(ref_inputs), takes_dead, ref_output,
+                       stateful or takes_dead or ref_output or bool(ref_inputs))
         for op in ops:
             if op in REGISTRY:
                 raise RuntimeError(f"kernel for op {op!r} registered twice "

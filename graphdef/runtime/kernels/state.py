@@ -49,7 +49,7 @@ def _var_key(ctx) -> str:
     return shared.decode() if shared else ctx.name
 
 
-@kernel("VariableV2", "Variable", "TemporaryVariable", factory=True, ref_output=True)
+@kernel("VariableV2", "Variable", "TemporaryVariable", factory=True, ref_output=True, stateful=True)
 def variable_v2(ctx):
     ref = Ref(ctx.state, _var_key(ctx), ctx.node)
     return lambda: ref
@@ -84,12 +84,12 @@ def _assign_kernel(update):
     return factory
 
 
-kernel("Assign", factory=True, ref_inputs=(0,))(_assign_kernel(None))
-kernel("AssignAdd", factory=True, ref_inputs=(0,))(_assign_kernel(np.add))
-kernel("AssignSub", factory=True, ref_inputs=(0,))(_assign_kernel(np.subtract))
+kernel("Assign", factory=True, ref_inputs=(0,), stateful=True)(_assign_kernel(None))
+kernel("AssignAdd", factory=True, ref_inputs=(0,), stateful=True)(_assign_kernel(np.add))
+kernel("AssignSub", factory=True, ref_inputs=(0,), stateful=True)(_assign_kernel(np.subtract))
 
 
-@kernel("IsVariableInitialized", ref_inputs=(0,))
+@kernel("IsVariableInitialized", ref_inputs=(0,), stateful=True)
 def is_variable_initialized(ref):
     return np.array(type(ref) is not Ref or ref.key in ref.store)
 
@@ -113,7 +113,7 @@ class Handle:
 _RES = "resource:"
 
 
-@kernel("VarHandleOp", factory=True)
+@kernel("VarHandleOp", factory=True, stateful=True)
 def var_handle_op(ctx):
     h = np.array(Handle(ctx.state, _RES + _var_key(ctx), ctx.node), dtype=object)
     return lambda: h
@@ -126,7 +126,7 @@ def _handle(ctx, h) -> Handle:
     return h
 
 
-@kernel("ReadVariableOp", factory=True)
+@kernel("ReadVariableOp", factory=True, stateful=True)
 def read_variable_op(ctx):
     def run(h):
         h = _handle(ctx, h)
@@ -160,12 +160,12 @@ def _resource_update(update):
     return factory
 
 
-kernel("AssignVariableOp", factory=True, num_outputs=0)(_resource_update(None))
-kernel("AssignAddVariableOp", factory=True, num_outputs=0)(_resource_update(np.add))
-kernel("AssignSubVariableOp", factory=True, num_outputs=0)(_resource_update(np.subtract))
+kernel("AssignVariableOp", factory=True, num_outputs=0, stateful=True)(_resource_update(None))
+kernel("AssignAddVariableOp", factory=True, num_outputs=0, stateful=True)(_resource_update(np.add))
+kernel("AssignSubVariableOp", factory=True, num_outputs=0, stateful=True)(_resource_update(np.subtract))
 
 
-@kernel("VarIsInitializedOp", factory=True)
+@kernel("VarIsInitializedOp", factory=True, stateful=True)
 def var_is_initialized_op(ctx):
     def run(h):
         h = _handle(ctx, h)
@@ -173,7 +173,7 @@ def var_is_initialized_op(ctx):
     return run
 
 
-@kernel("DestroyResourceOp", factory=True, num_outputs=0)
+@kernel("DestroyResourceOp", factory=True, num_outputs=0, stateful=True)
 def destroy_resource_op(ctx):
     def run(h):
         h = _handle(ctx, h)
