@@ -1,2 +1,80 @@
-"""TF1 op functions by family (math, array, nn), emitting nodes as TensorFlow does."""
-__all__: list[str] = []
+"""TF1 op functions by family (math, array, nn), emitting nodes as TensorFlow does.
+
+Importing this package installs the Python operators on ``Tensor`` and registers the
+auto-packing of lists that hold tensors (``tf.reshape(x, [n, -1])``) with the
+framework's ``convert_to_tensor``.
+"""
+from __future__ import annotations
+
+import types as _types
+
+from graphdef.ops import shapes as _shapes  # noqa: F401  (attaches shape functions)
+from graphdef.ops import array_ops, math_ops, nn, overrides
+from graphdef.ops.array_ops import (broadcast_dynamic_shape, broadcast_to, concat, expand_dims,
+                                    fill, gather, newaxis, one_hot, ones, ones_like,
+                                    parallel_stack, rank, reshape, reverse, reverse_v2, shape,
+                                    size, slice, split, squeeze, stack, stop_gradient,
+                                    strided_slice, tile, transpose, unstack, where, where_v2,
+                                    zeros, zeros_like)
+from graphdef.ops.math_ops import (abs, accumulate_n, acos, add, add_n, argmax, argmin, asin,
+                                   atan, atan2, cast, ceil, clip_by_value, complex, conj, cos,
+                                   cosh, count_nonzero, digamma, div, div_no_nan, divide, equal,
+                                   erf, exp, expm1, floor, floordiv, floormod, greater,
+                                   greater_equal, imag, is_finite, is_inf, is_nan, less,
+                                   less_equal, lgamma, lin_space, linspace, log, log1p,
+                                   logical_and, logical_not, logical_or, logical_xor, matmul,
+                                   maximum, minimum, mod, multiply, negative, not_equal, pow,
+                                   range, real, realdiv, reciprocal, reduce_all, reduce_any,
+                                   reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_sum,
+                                   rint, round, rsqrt, saturate_cast, scalar_mul, sigmoid, sign,
+                                   sin, sinh, sqrt, square, squared_difference, subtract, tan,
+                                   tanh, to_bfloat16, to_complex64, to_complex128, to_double,
+                                   to_float, to_int32, to_int64, truediv, truncatediv,
+                                   truncatemod)
+from graphdef.ops.op_def import apply_op, convert
+
+
+def _register_autopacking() -> None:
+    import graphdef.framework as fw
+    from graphdef.ops.op_def import _autopack, _contains_tensor
+
+    def autopack(value, dtype=None, name=None, as_ref=False):
+        if not _contains_tensor(value):
+            return NotImplemented
+        return _autopack(value, dtype, name or "packed")
+
+    fw.register_tensor_conversion_function((list, tuple), autopack, priority=99)
+
+
+_register_autopacking()
+overrides.install()
+
+# ``tf.math``: the math functions under their TF2-style names.
+math = _types.SimpleNamespace(**{
+    k: getattr(math_ops, k) for k in dir(math_ops)
+    if not k.startswith("_") and callable(getattr(math_ops, k))})
+math.softplus = nn.softplus
+
+__all__: list[str] = [
+    "nn", "math", "newaxis",
+    # math
+    "abs", "accumulate_n", "acos", "add", "add_n", "argmax", "argmin", "asin", "atan", "atan2",
+    "cast", "ceil", "clip_by_value", "complex", "conj", "cos", "cosh", "count_nonzero",
+    "digamma", "div", "div_no_nan", "divide", "equal", "erf", "exp", "expm1", "floor",
+    "floordiv", "floormod", "greater", "greater_equal", "imag", "is_finite", "is_inf",
+    "is_nan", "less", "less_equal", "lgamma", "lin_space", "linspace", "log", "log1p",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "maximum", "minimum",
+    "mod", "multiply", "negative", "not_equal", "pow", "range", "real", "realdiv",
+    "reciprocal", "reduce_all", "reduce_any", "reduce_max", "reduce_mean", "reduce_min",
+    "reduce_prod", "reduce_sum", "rint", "round", "rsqrt", "saturate_cast", "scalar_mul",
+    "sigmoid", "sign", "sin", "sinh", "sqrt", "square", "squared_difference", "subtract",
+    "tan", "tanh", "to_bfloat16", "to_complex64", "to_complex128", "to_double", "to_float",
+    "to_int32", "to_int64", "truediv", "truncatediv", "truncatemod",
+    # array
+    "broadcast_dynamic_shape", "broadcast_to", "concat", "expand_dims", "fill", "gather",
+    "one_hot", "ones", "ones_like", "parallel_stack", "rank", "reshape", "reverse",
+    "reverse_v2", "shape", "size", "slice", "split", "squeeze", "stack", "stop_gradient",
+    "strided_slice", "tile", "transpose", "unstack", "where", "where_v2", "zeros",
+    "zeros_like",
+]
+_ = (apply_op, convert, array_ops)
