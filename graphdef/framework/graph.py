@@ -284,6 +284,8 @@ class Graph:
         if self._attr_scope:
             op._attrs.update(self._attr_scope)
         self._add_op(op)
+        if self._control_flow_context is not None:
+            self._control_flow_context.add_op(op)
         if self._control_dependencies_stack:
             for controller in self._control_dependencies_stack:
                 controller._seen.add(op)

@@ -160,7 +160,7 @@ class Variable:
             if validate_shape and not init._shape.is_fully_defined():
                 raise ValueError(f"initial_value must have a shape specified: {init}")
             from graphdef.framework.initialized import guard_uninitialized
-            self._initializer_op = assign(self._variable, guard_uninitialized(scope[:-1], init),
+            self._initializer_op = assign(self._variable, guard_uninitialized(scope, init),
                                           validate_shape=validate_shape).op
             if caching_device is not None:
                 with g.device(caching_device):
