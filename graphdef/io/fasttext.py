@@ -1,0 +1,478 @@
+"""Fast text-format (pbtxt) reader: text → protobuf wire bytes → ``ParseFromString``.
+
+``google.protobuf.text_format.Parse`` is pure Python and reads about 2–3 MB/s; real
+GraphDef dumps are megabytes, so reading was the bottleneck of every command. This
+reader matches one *statement* per regular-expression step (``name: value``,
+``name {``, ``}``, ``name: [..]``), encodes scalars straight to wire bytes with
+per-field encoders derived from the message descriptors (generic: any message type,
+maps as repeated entry messages, proto2/proto3 presence, oneofs, enums by name or
+number), and lets protobuf's C parser build the message from the bytes.
+
+Correctness rule: the fast path either produces exactly the message
+``text_format.Parse`` would, or raises :class:`Unsupported` — never a different
+message. Everything it is not *sure* about (a field set twice, an unknown field, an
+escape it did not verify, extensions, ``Any``, a comment inside a ``[..]`` list, a
+syntax error of any kind) is "unsupported", and :func:`graphdef.io.text.parse_text`
+then runs ``text_format`` itself, which produces the message or the exact error with
+its line and column. Scalar values are converted with ``text_format``'s own
+functions (``ParseInteger``, ``ParseFloat``, ``CUnescape``) wherever the
+conversion is not a trivial decimal or a plain string, so the two readers cannot
+disagree about a value's meaning.
+"""
+from __future__ import annotations
+
+import re
+import struct
+from typing import Any, Callable
+
+from google.protobuf import descriptor as _d
+from google.protobuf import text_encoding, text_format
+from google.protobuf.message import Message
+
+__all__ = ["Unsupported", "parse_wire", "parse_into"]
+
+
+class Unsupported(Exception):
+    """The fast path cannot vouch for this input; use ``text_format`` instead."""
+
+
+# --- tokens (the same token grammar as text_format.Tokenizer) ------------------
+# Whitespace and ``#`` comments. The lookahead pins a comment to the end of its
+# line so the pattern has one way to match (no catastrophic backtracking).
+_WS = r"\s*(?:#[^\n]*(?![^\n])\s*)*"
+_IDENT = r"[A-Za-z_][0-9A-Za-z_+-]*(?![0-9A-Za-z_+-])"
+_NUMBER = r"(?:[0-9+-]|\.[0-9])[0-9A-Za-z_.+-]*(?![0-9A-Za-z_.+-])"
+_STR = r""""[^"\n\\]*(?:\\.[^"\n\\]*)*"|'[^'\n\\]*(?:\\.[^'\n\\]*)*'"""
+_TOK = f"{_IDENT}|{_NUMBER}"
+# Value of a ``[..]`` scalar list: no comments allowed inside (see _list_values).
+_LVAL = rf"(?:{_STR})(?:\s*(?:{_STR}))*|{_TOK}"
+
+# One statement per match. Groups, in order:
+#  1 name  2 colon  3 open-brace  4 first string  5 more adjacent strings
+#  6 scalar token  7 scalar/empty list  8 message-list open  9 separator after value
+# 10 close-brace  11 separator after close  12 list-element open
+# 13 list close  14 separator after list close  15 end of text
+def _statement_pattern(ws: str) -> re.Pattern[str]:
+    return re.compile(
+        ws + "(?:"
+        + f"({_IDENT}){ws}(:)?{ws}(?:"
+        + "([{<])"
+        + f"|({_STR})((?:{ws}(?:{_STR}))*)"
+        + f"|({_TOK})"
+        + rf"|(\[\s*(?:(?:{_LVAL})\s*(?:,\s*(?:{_LVAL})\s*)*)?\])"
+        + r"|(\[)"
+        + f"){ws}([,;])?"
+        + f"|([}}>]){ws}([,;])?"
+        + "|([{<])"
+        + rf"|(\]){ws}([,;])?"
+        + r"|(\Z))"
+    )
+
+
+_STMT = _statement_pattern(_WS)
+# Without comments, plain whitespace makes the pattern about twice as fast.
+_STMT_NO_COMMENTS = _statement_pattern(r"\s*")
+_MORE_STR = re.compile(rf"{_WS}({_STR})")
+_LIST_VAL = re.compile(rf"((?:{_STR})(?:\s*(?:{_STR}))*)|({_TOK})")
+_LIST_STR = re.compile(_STR)
+_HEX1 = re.compile(r"\\x[0-9a-fA-F](?![0-9a-fA-F])")
+
+
+# --- wire encoding --------------------------------------------------------------
+def _varint_slow(n: int) -> bytes:
+    out = bytearray()
+    while n > 0x7F:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+_SMALL_VARINTS = [_varint_slow(i) for i in range(1 << 14)]
+
+
+def _varint(n: int) -> bytes:
+    if n < 16384:
+        return _SMALL_VARINTS[n]
+    return _varint_slow(n)
+
+
+def _signed_varint(n: int) -> bytes:
+    return _varint(n) if n >= 0 else _varint_slow(n & 0xFFFFFFFFFFFFFFFF)
+
+
+_F = _d.FieldDescriptor
+_INT_KIND = {  # field type -> (is_signed, is_long, encode)
+    _F.TYPE_INT32: (True, False, _signed_varint),
+    _F.TYPE_INT64: (True, True, _signed_varint),
+    _F.TYPE_UINT32: (False, False, _varint),
+    _F.TYPE_UINT64: (False, True, _varint),
+    _F.TYPE_SINT32: (True, False, lambda n: _varint((n << 1) ^ (n >> 31))),
+    _F.TYPE_SINT64: (True, True, lambda n: _varint((n << 1) ^ (n >> 63))),
+    _F.TYPE_FIXED32: (False, False, struct.Struct("<I").pack),
+    _F.TYPE_FIXED64: (False, True, struct.Struct("<Q").pack),
+    _F.TYPE_SFIXED32: (True, False, struct.Struct("<i").pack),
+    _F.TYPE_SFIXED64: (True, True, struct.Struct("<q").pack),
+}
+_WIRE_TYPE = {
+    _F.TYPE_INT32: 0, _F.TYPE_INT64: 0, _F.TYPE_UINT32: 0, _F.TYPE_UINT64: 0,
+    _F.TYPE_SINT32: 0, _F.TYPE_SINT64: 0, _F.TYPE_BOOL: 0, _F.TYPE_ENUM: 0,
+    _F.TYPE_FIXED32: 5, _F.TYPE_SFIXED32: 5, _F.TYPE_FLOAT: 5,
+    _F.TYPE_FIXED64: 1, _F.TYPE_SFIXED64: 1, _F.TYPE_DOUBLE: 1,
+    _F.TYPE_STRING: 2, _F.TYPE_BYTES: 2, _F.TYPE_MESSAGE: 2,
+}
+_BOOLS = {"true": b"\x01", "t": b"\x01", "1": b"\x01", "True": b"\x01",
+          "false": b"\x00", "f": b"\x00", "0": b"\x00", "False": b"\x00"}
+_RANGES = {(True, False): (-(1 << 31), (1 << 31) - 1), (False, False): (0, (1 << 32) - 1),
+           (True, True): (-(1 << 63), (1 << 63) - 1), (False, True): (0, (1 << 64) - 1)}
+_pack_f = struct.Struct("<f").pack
+_pack_d = struct.Struct("<d").pack
+_CACHE_LIMIT = 1 << 16
+
+
+def _int_encoder(ftype: int) -> Callable[[str], bytes]:
+    signed, long, enc = _INT_KIND[ftype]
+    lo, hi = _RANGES[(signed, long)]
+
+    def encode(tok: str) -> bytes:
+        body = tok[1:] if tok[0] == "-" else tok
+        if body.isdigit() and (body[0] != "0" or len(body) == 1):
+            n = int(tok)
+            if not lo <= n <= hi:
+                raise Unsupported
+        else:  # hex, octal, '+', '_' ...: text_format's own conversion and range check
+            try:
+                n = text_format.ParseInteger(tok, is_signed=signed, is_long=long)
+            except Exception as e:
+                raise Unsupported from e
+        return enc(n)
+    return encode
+
+
+def _float_encoder(pack: Callable[[float], bytes]) -> Callable[[str], bytes]:
+    def encode(tok: str) -> bytes:
+        try:
+            return pack(text_format.ParseFloat(tok))
+        except Exception as e:  # bad token, or out of float32 range (OverflowError)
+            raise Unsupported from e
+    return encode
+
+
+def _bool_encoder(tok: str) -> bytes:
+    try:
+        return _BOOLS[tok]
+    except KeyError:
+        raise Unsupported from None
+
+
+def _enum_encoder(field: _d.FieldDescriptor) -> Callable[[str], bytes]:
+    etype = field.enum_type
+    by_name = {v.name: v.number for v in etype.values}
+    numbers = {v.number for v in etype.values}
+    closed = etype.is_closed
+
+    def encode(tok: str) -> bytes:
+        try:
+            n = int(tok, 0)  # as text_format.ParseEnum: a number first, then a name
+        except ValueError:
+            if tok not in by_name:
+                raise Unsupported from None
+            n = by_name[tok]
+        else:
+            if (closed and n not in numbers) or not -(1 << 31) <= n < (1 << 31):
+                raise Unsupported
+        return _signed_varint(n)
+    return encode
+
+
+def _unescape(body: str) -> bytes:
+    """``text_encoding.CUnescape(body)``, skipping its steps that are no-ops here.
+
+    CUnescape first rewrites single-digit hex escapes with a regex (slow on megabyte
+    ``tensor_content`` strings) and round-trips through ``raw_unicode_escape``; for
+    ASCII text without ``\\u``/``\\U`` and without a single-digit ``\\x`` escape
+    both steps change nothing, so only its final decoding step is run.
+    """
+    if not body.isascii() or "\\u" in body or "\\U" in body or (
+            "\\x" in body and _HEX1.search(body)):
+        return text_encoding.CUnescape(body)
+    return body.encode("ascii").decode("unicode_escape").encode("latin-1")
+
+
+def _string_bytes(first: str, more: str | None, is_text: bool) -> bytes:
+    """Bytes of one string value: a literal plus adjacent literals (concatenated)."""
+    body = first[1:-1]
+    try:
+        if "\\" in body:
+            data = _unescape(body)
+            escaped = True
+        else:
+            data = body.encode("utf-8")
+            escaped = False
+        if more:
+            parts = [data]
+            for m in _MORE_STR.finditer(more):
+                lit = m.group(1)[1:-1]
+                if "\\" in lit:
+                    escaped = True
+                    parts.append(_unescape(lit))
+                else:
+                    parts.append(lit.encode("utf-8"))
+            data = b"".join(parts)
+        if escaped and is_text:
+            data.decode("utf-8")  # text_format rejects strings that are not UTF-8
+    except Exception as e:
+        raise Unsupported from e
+    return data
+
+
+class _Field:
+    """How one field of one message type is read: wire tag, encoder, nesting."""
+
+    __slots__ = ("tag", "key", "repeated", "msg", "scalar", "is_str", "is_text", "cache")
+
+    def __init__(self, field: _d.FieldDescriptor):
+        wt = _WIRE_TYPE[field.type]
+        self.tag = _varint((field.number << 3) | wt)
+        self.repeated = field.is_repeated
+        # singular fields may appear once; all members of a oneof share one key
+        oneof = field.containing_oneof
+        self.key: Any = None if self.repeated else (
+            ("oneof", oneof.name) if oneof is not None else field.number)
+        self.msg: _Message | None = None
+        self.scalar: Callable[[str], bytes] | None = None
+        self.is_str = field.type in (_F.TYPE_STRING, _F.TYPE_BYTES)
+        self.is_text = field.type == _F.TYPE_STRING
+        self.cache: dict[str, bytes] = {}
+        t = field.type
+        if t == _F.TYPE_MESSAGE:
+            self.msg = _message_info(field.message_type)
+        elif t == _F.TYPE_GROUP:
+            raise Unsupported
+        elif t in _INT_KIND:
+            self.scalar = _int_encoder(t)
+        elif t == _F.TYPE_FLOAT:
+            self.scalar = _float_encoder(_pack_f)
+        elif t == _F.TYPE_DOUBLE:
+            self.scalar = _float_encoder(_pack_d)
+        elif t == _F.TYPE_BOOL:
+            self.scalar = _bool_encoder
+        elif t == _F.TYPE_ENUM:
+            self.scalar = _enum_encoder(field)
+
+    def encode_token(self, tok: str) -> bytes:
+        """Tag + value for an identifier/number token (memoised: graphs repeat values)."""
+        out = self.cache.get(tok)
+        if out is None:
+            if self.scalar is None:  # message or string field given a bare token
+                raise Unsupported
+            out = self.tag + self.scalar(tok)
+            if len(self.cache) > _CACHE_LIMIT:
+                self.cache.clear()
+            self.cache[tok] = out
+        return out
+
+    def encode_string(self, first: str, more: str | None) -> bytes:
+        if not self.is_str:
+            raise Unsupported
+        data = _string_bytes(first, more, self.is_text)
+        return self.tag + _varint(len(data)) + data
+
+
+class _Message:
+    __slots__ = ("fields", "supported")
+
+    def __init__(self) -> None:
+        self.fields: dict[str, _Field] = {}
+        self.supported = True
+
+
+_INFO: dict[_d.Descriptor, _Message] = {}
+
+
+def _message_info(desc: _d.Descriptor) -> _Message:
+    info = _INFO.get(desc)
+    if info is None:
+        info = _INFO[desc] = _Message()  # registered first: recursive types
+        if desc.full_name == "google.protobuf.Any" or desc.is_extendable:
+            info.supported = False  # '[type.url]' / '[extension]' syntax: text_format's job
+        try:
+            info.fields = {f.name: _Field(f) for f in desc.fields}
+        except Unsupported:
+            info.supported = False
+    return info
+
+
+def _list_values(fi: _Field, text: str, out: list[bytes]) -> None:
+    """Encode the values of a ``name: [v, v, ...]`` scalar list (already validated)."""
+    inner = text[1:-1]
+    if "#" in inner:  # a comment could hide quotes or commas; let text_format read it
+        raise Unsupported
+    for m in _LIST_VAL.finditer(inner):
+        s, tok = m.groups()
+        if s is not None:
+            lits = _LIST_STR.findall(s)
+            first, rest = lits[0], " ".join(lits[1:])
+            out.append(fi.encode_string(first, rest or None))
+        else:
+            out.append(fi.encode_token(tok))
+
+
+def parse_wire(text: str, desc: _d.Descriptor) -> bytes:
+    """Wire bytes of the message of type ``desc`` written as ``text``.
+
+    Raises:
+        Unsupported: anything the fast path does not handle or that is not valid
+            text format; the caller then uses ``text_format``.
+    """
+    # '#' mostly occurs inside strings (tensor_content bytes); the comment-free
+    # pattern never accepts a comment, so it is tried first and a failure on a text
+    # with '#' is retried with the comment-aware pattern.
+    try:
+        return _scan(text, desc, _STMT_NO_COMMENTS)
+    except Unsupported:
+        if "#" not in text:
+            raise
+    return _scan(text, desc, _STMT)
+
+
+def _scan(text: str, desc: _d.Descriptor, pattern: re.Pattern[str]) -> bytes:
+    root = _message_info(desc)
+    if not root.supported:
+        raise Unsupported
+    try:
+        return _scan_loop(pattern.scanner(text).match, root.fields)
+    except (UnicodeError, IndexError) as e:  # unencodable text; pop on an empty stack
+        raise Unsupported from e
+
+
+_NO_FIELDS: dict[str, _Field] = {}
+
+
+def _scan_loop(scan: Callable[[], re.Match[str] | None], fields: dict[str, _Field]) -> bytes:
+    """The statement loop (hot: one iteration per ``name: value``, ``name {``, ``}``).
+
+    State of the current message: ``fields`` (name → _Field), ``chunks`` (its wire
+    pieces), ``seen`` (singular fields/oneofs already set), ``close_char`` and ``tag``
+    (its own tag in the parent). Inside ``name: [ ... ]`` of messages, ``lst`` is
+    the field, ``fields`` is empty and ``close_char`` is "" (so names and closing
+    braces are rejected), and ``lstate`` is 0 at '[', 1 after an element, 2 after ','.
+    """
+    small = _SMALL_VARINTS
+    chunks: list[bytes] = []
+    append = chunks.append
+    seen: set[Any] = set()
+    close_char = ""
+    tag = b""
+    lst: _Field | None = None
+    lstate = 0
+    stack: list[tuple] = []
+    push = stack.append
+    pop = stack.pop
+    while True:
+        m = scan()
+        if m is None:
+            raise Unsupported
+        (name, colon, opn, s1, smore, tok, slist, mlist, sep,
+         close, csep, lopen, rbr, _rsep, end) = m.groups()
+        if name is not None:
+            fi = fields.get(name)
+            if fi is None:
+                raise Unsupported
+            key = fi.key
+            if key is not None:
+                if key in seen:
+                    raise Unsupported
+                seen.add(key)
+            if s1 is not None:
+                if colon is None or not fi.is_str:
+                    raise Unsupported
+                if smore or "\\" in s1:
+                    append(fi.encode_string(s1, smore))
+                else:
+                    data = s1[1:-1].encode("utf-8")
+                    n = len(data)
+                    append(fi.tag + (small[n] if n < 16384 else _varint_slow(n)) + data)
+            elif opn is not None:
+                sub = fi.msg
+                if sub is None or not sub.supported or sep is not None:
+                    raise Unsupported
+                push((fields, chunks, seen, close_char, tag, lst, lstate))
+                fields = sub.fields
+                chunks = []
+                append = chunks.append
+                seen = set()
+                close_char = "}" if opn == "{" else ">"
+                tag = fi.tag
+                lst = None
+            elif tok is not None:
+                if colon is None:
+                    raise Unsupported
+                b = fi.cache.get(tok)
+                append(b if b is not None else fi.encode_token(tok))
+            elif slist is not None:
+                if not fi.repeated:
+                    raise Unsupported
+                if fi.msg is not None:
+                    if slist.strip("[] \t\r\n\f\v"):  # only an empty list is scalar-shaped
+                        raise Unsupported
+                else:
+                    if colon is None:
+                        raise Unsupported
+                    _list_values(fi, slist, chunks)
+            else:  # '[' opening a list of messages
+                if (not fi.repeated or fi.msg is None or not fi.msg.supported
+                        or sep is not None):
+                    raise Unsupported
+                push((fields, chunks, seen, close_char, tag, lst, lstate))
+                fields = _NO_FIELDS
+                close_char = ""
+                lst = fi
+                lstate = 0
+        elif close is not None:
+            if close != close_char:
+                raise Unsupported
+            body = b"".join(chunks)
+            n = len(body)
+            head = tag + (small[n] if n < 16384 else _varint_slow(n))
+            fields, chunks, seen, close_char, tag, lst, lstate = pop()
+            append = chunks.append
+            append(head + body)
+            if lst is not None:  # an element of `name: [ ... ]`
+                if csep is None:
+                    lstate = 1
+                elif csep == ",":
+                    lstate = 2
+                else:
+                    raise Unsupported
+        elif lopen is not None:
+            if lst is None or lstate == 1:
+                raise Unsupported
+            push((fields, chunks, seen, close_char, tag, lst, lstate))
+            fields = lst.msg.fields  # type: ignore[union-attr]
+            chunks = []
+            append = chunks.append
+            seen = set()
+            close_char = "}" if lopen == "{" else ">"
+            tag = lst.tag
+            lst = None
+        elif rbr is not None:
+            if lst is None or lstate == 2:
+                raise Unsupported
+            # the list lived in the enclosing message's frame: restore it
+            fields, chunks, seen, close_char, tag, lst, lstate = pop()
+            append = chunks.append
+        else:  # end of text
+            if stack or lst is not None:
+                raise Unsupported
+            return b"".join(chunks)
+
+
+def parse_into(text: str, message: Message) -> Message:
+    """Fill the empty ``message`` from ``text`` via wire bytes (raises Unsupported)."""
+    wire = parse_wire(text, message.DESCRIPTOR)
+    try:
+        message.ParseFromString(wire)
+    except Exception as e:  # e.g. nesting deeper than upb's limit
+        raise Unsupported from e
+    return message
