@@ -5,6 +5,7 @@ import click
 
 import graphdef
 from graphdef_cli.convert import convert
+from graphdef_cli.run import run
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -17,6 +18,7 @@ def cli() -> None:
 
 
 cli.add_command(convert)
+cli.add_command(run)
 
 
 def main() -> None:

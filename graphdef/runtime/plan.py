@@ -16,6 +16,7 @@ dead input is skipped and its outputs are dead, ``Merge`` forwards the live inpu
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -28,7 +29,12 @@ from graphdef.runtime.kernels.state import read as _deref
 from graphdef.tensors import shape_to_list, to_ndarray
 
 _PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2"})
-_FOLD_MAX_ELEMENTS = 1 << 18   # folded results are kept with the plan: bound their size
+_CONSTS = frozenset({"Const", "HostConst"})
+_FOLD_MAX_ELEMENTS = 1 << 18
+_EXEC_MODULE = "graphdef.runtime.compiled"
+
+# TensorFlow's kernels give inf/nan silently; numpy would warn from inside kernels.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"graphdef\.runtime(\.|$)")   # folded results are kept with the plan: bound their size
 
 
 # --------------------------------------------------------------------------
@@ -186,6 +192,14 @@ def feed_spec(node: Any, index: int, name: str) -> FeedSpec:
 # errors raised while running
 # --------------------------------------------------------------------------
 
+def _read_fetch(v: Any) -> Any:
+    """Read a fetched variable reference; an uninitialized one is named in the error."""
+    try:
+        return _deref(v)
+    except FailedPreconditionError as e:
+        raise FailedPreconditionError(getattr(v, "node", None), None, e.message) from None
+
+
 def _node_error(node: Any, err: BaseException) -> BaseException:
     """Name the failing node in ``err`` (TF-named errors keep their class)."""
     if isinstance(err, OpError):
@@ -321,7 +335,7 @@ class _Builder:
             v = folded.get((src, idx))
             if v is None:
                 snode = self.view.node(src)
-                if snode is None or snode.op != "Const" or idx != 0:
+                if snode is None or snode.op not in _CONSTS or idx != 0:
                     return
                 v = self.const_value(snode)
             args.append(v)
@@ -349,7 +363,7 @@ class _Builder:
         roots = [n for n, i in fetches if (n, i) not in fed] + list(targets)
         order = self.order(roots, set(fed))
 
-        ns: dict[str, Any] = {"_DEAD": DEAD, "_rd": _deref, "_err": _node_error}
+        ns: dict[str, Any] = {"_DEAD": DEAD, "_rd": _deref, "_err": _node_error, "_rdf": _read_fetch, "__name__": _EXEC_MODULE}
         var: dict[tuple[str, int], str] = {}
         for (n, i), k in fed.items():
             var[(n, i)] = f"f{k}"
@@ -374,13 +388,16 @@ class _Builder:
             if kd is None:
                 raise UnknownOpError(node, None, f"no kernel for op type '{node.op}'")
             kernels[name] = kd
-            if node.op == "Const":
+            if node.op in _CONSTS:
                 nouts[name] = 1
                 continue
             consts = []
             for src, idx in data:
                 snode = self.view.node(src) if (src, idx) not in fed else None
-                consts.append(self.const_value(snode) if snode is not None and snode.op == "Const" else None)
+                c = folded.get((src, idx))
+                if c is None and snode is not None and snode.op in _CONSTS:
+                    c = self.const_value(snode)
+                consts.append(c)
             ctx = KernelContext(node, self.state, consts)
             try:
                 n_out = kd.num_outputs(ctx) if callable(kd.num_outputs) else kd.num_outputs
@@ -447,7 +464,7 @@ class _Builder:
         for pos, name in enumerate(order):
             node, data, ctrl = self.info(name)
             run_nodes.append(name)
-            if node.op == "Const":
+            if node.op in _CONSTS:
                 var[(name, 0)] = gname("c", self.const_value(node))
                 continue
             if (name, 0) in folded:
@@ -503,7 +520,7 @@ class _Builder:
         for src, idx in fetches:
             v = ref(src, idx)
             if src in ref_out and (src, idx) not in fed:
-                v = f"_rd({v})"
+                v = f"_rdf({v})"
             if has_cf and src in may_dead:
                 v = f"_live({v}, {src!r})"
             fetch_exprs.append(v)

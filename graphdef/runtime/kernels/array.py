@@ -36,8 +36,31 @@ def _identity(x):
     return x
 
 
-kernel("Identity", "StopGradient", "PreventGradient", "Snapshot", "PlaceholderWithDefault",
-       "CheckNumerics", "EnsureShape", "DebugIdentity")(_identity)
+kernel("Identity", "StopGradient", "PreventGradient", "Snapshot", "PlaceholderWithDefault")(_identity)
+
+
+@kernel("CheckNumerics", factory=True)
+def check_numerics(ctx):
+    msg = ctx.attr("message", b"").decode(errors="replace")
+
+    def run(x):
+        if x.dtype.kind in "fc" and not np.isfinite(x).all():
+            what = "NaN" if np.isnan(x).any() else "Inf"
+            raise InvalidArgumentError(None, None, f"{msg} : Tensor had {what} values")
+        return x
+    return run
+
+
+@kernel("EnsureShape", factory=True)
+def ensure_shape(ctx):
+    want = ctx.attr("shape")
+
+    def run(x):
+        if want is not None and (len(want) != x.ndim or any(d >= 0 and d != e for d, e in zip(want, x.shape))):
+            raise InvalidArgumentError(None, None, f"Shape of tensor {list(x.shape)} is not compatible "
+                                       f"with expected shape {want}")
+        return x
+    return run
 
 
 @kernel("IdentityN", num_outputs=lambda ctx: len(ctx.attr("T", [])))

@@ -26,8 +26,8 @@ class Ref:
         try:
             return self.store[self.key]
         except KeyError:
-            raise FailedPreconditionError(
-                self.node, None, f"Attempting to use uninitialized value {self.key}") from None
+            # node_def left empty: the plan names the consuming node, as TF does
+            raise FailedPreconditionError(None, None, f"Attempting to use uninitialized value {self.key}") from None
 
     def __repr__(self) -> str:
         return f"<Ref {self.key}>"

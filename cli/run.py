@@ -1,0 +1,106 @@
+"""``graphdef run``: execute a GraphDef with numpy inputs, print and save the outputs."""
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import click
+import numpy as np
+
+from graphdef.io.atomic import write_atomic
+from graphdef.runtime import Session
+from graphdef_cli.common import BadInput, emit_json, handle_errors, json_option, load_graph
+
+
+def _tensor_name(name: str) -> str:
+    return name if ":" in name else name + ":0"
+
+
+def _load_array_file(path: str, key: str | None, want: str) -> np.ndarray:
+    """One array from a .npy, or from a .npz by key (``FILE.npz:key``), its only array,
+    or the array named like the tensor."""
+    if path.endswith(".npz"):
+        with np.load(path, allow_pickle=False) as z:
+            keys = list(z.keys())
+            node = want.split(":")[0]
+            for k in ([key] if key else []) + ([] if key else [want, node] + (keys if len(keys) == 1 else [])):
+                if k in keys:
+                    return z[k]
+            what = f"key '{key}'" if key else f"an array named '{node}' (or a single array)"
+            raise BadInput(f"{path}: no {what}; keys: {', '.join(keys) or '(none)'}")
+    return np.load(path, allow_pickle=False)
+
+
+def parse_inputs(specs: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """``NAME=FILE.npy``, ``NAME=FILE.npz[:key]`` or a bare ``FILE.npz`` (every array,
+    keyed by tensor name) → feed dict keyed by tensor name."""
+    feeds: dict[str, np.ndarray] = {}
+    for spec in specs:
+        name, eq, path = spec.partition("=")
+        if not eq:
+            if not spec.endswith(".npz"):
+                raise click.BadParameter(f"'{spec}': expected NAME=FILE.npy, NAME=FILE.npz[:key] or FILE.npz",
+                                         param_hint="--input")
+            with np.load(spec, allow_pickle=False) as z:
+                for k in z.keys():
+                    feeds[_tensor_name(k)] = z[k]
+            continue
+        if not name or not path:
+            raise click.BadParameter(f"'{spec}': expected NAME=FILE", param_hint="--input")
+        key = None
+        if ".npz:" in path:
+            path, _, key = path.rpartition(":")
+        feeds[_tensor_name(name)] = _load_array_file(path, key, _tensor_name(name))
+    return feeds
+
+
+def _describe(name: str, v: Any) -> dict[str, Any]:
+    a = np.asarray(v)
+    return {"name": name, "dtype": str(a.dtype) if a.dtype.kind != "O" else "string", "shape": list(a.shape)}
+
+
+@click.command()
+@click.argument("model", type=str)
+@click.option("-i", "--input", "inputs", multiple=True, metavar="NAME=FILE",
+              help="Feed tensor NAME (\"x\" or \"x:0\") from FILE.npy, FILE.npz[:key], or "
+                   "a bare FILE.npz feeding every array by its key. Repeatable.")
+@click.option("--output", "outputs", multiple=True, required=True, metavar="NAME",
+              help="Tensor (\"y:0\") or node to fetch. Repeatable.")
+@click.option("-o", "out_file", type=click.Path(dir_okay=False), default=None,
+              help="Write the outputs to this .npz (keys: the output names), atomically.")
+@click.option("--values", is_flag=True, help="Also print the output values.")
+@json_option
+@handle_errors
+def run(model: str, inputs: tuple[str, ...], outputs: tuple[str, ...], out_file: str | None,
+        values: bool, as_json: bool) -> None:
+    """Run MODEL (pb, pbtxt or event file) on numpy inputs with graphdef's interpreter.
+
+    Prints each output's name, dtype and shape (JSON with --json); -o saves them
+    as an .npz. A broken graph, an unknown op, an unfed placeholder or a feed of the
+    wrong shape or dtype is reported in one line naming the node (exit status 2).
+    """
+    g = load_graph(model)
+    feeds = parse_inputs(inputs)
+    names = [_tensor_name(o) for o in outputs]
+    sess = Session(graph=g)
+    try:
+        results = sess.run(names, feeds)
+    finally:
+        sess.close()
+    if out_file:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, v in zip(outputs, results):
+                with z.open(f"{name}.npy", "w") as f:
+                    np.lib.format.write_array(f, np.asarray(v), allow_pickle=False)
+        write_atomic(out_file, buf.getvalue())
+    if as_json:
+        emit_json({"model": model, "outputs": [_describe(n, v) for n, v in zip(names, results)],
+                   **({"file": out_file} if out_file else {})})
+        return
+    for name, v in zip(names, results):
+        d = _describe(name, v)
+        click.echo(f"{name}\t{d['dtype']}\t{d['shape']}")
+        if values:
+            click.echo(np.array2string(np.asarray(v), threshold=10_000))

@@ -1,0 +1,187 @@
+"""NN kernels: activations, softmax, bias, batch norm, and convolutions/pools against
+naive loop references (slow, obviously right) over padding, strides and dilations."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from test_kernels_registry import run_op
+
+RS = np.random.RandomState(0)
+F = np.array([-3.0, -0.5, 0.0, 0.5, 7.0], np.float32)
+
+
+@pytest.mark.parametrize("op,attrs,ref", [
+    ("Relu", {}, lambda v: max(v, 0.0)),
+    ("Relu6", {}, lambda v: min(max(v, 0.0), 6.0)),
+    ("Elu", {}, lambda v: v if v > 0 else math.expm1(v)),
+    ("Selu", {}, lambda v: 1.0507009873554805 * (v if v > 0 else 1.6732632423543772 * math.expm1(v))),
+    ("LeakyRelu", {"alpha": 0.2}, lambda v: v if v > 0 else 0.2 * v),
+    ("Softplus", {}, lambda v: math.log1p(math.exp(v))),
+    ("Softsign", {}, lambda v: v / (1 + abs(v))),
+])
+def test_activations(op, attrs, ref):
+    got = run_op(op, [F], attrs)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, [ref(float(v)) for v in F], rtol=1e-6, atol=1e-7)
+
+
+def test_softmax_family():
+    x = RS.randn(3, 5).astype(np.float32) * 10
+    e = np.exp(x.astype(np.float64) - x.max(-1, keepdims=True))
+    sm = e / e.sum(-1, keepdims=True)
+    np.testing.assert_allclose(run_op("Softmax", [x]), sm, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(run_op("LogSoftmax", [x]), np.log(sm), rtol=1e-5, atol=1e-5)
+
+
+def test_bias_add():
+    x = RS.randn(2, 3, 4).astype(np.float32)
+    b = RS.randn(4).astype(np.float32)
+    for op in ("BiasAdd", "BiasAddV1"):
+        np.testing.assert_allclose(run_op(op, [x, b]), x + b)
+    y = RS.randn(2, 4, 3, 3).astype(np.float32)
+    np.testing.assert_allclose(run_op("BiasAdd", [y, b], {"data_format": "NCHW"}), y + b[:, None, None])
+
+
+@pytest.mark.parametrize("op", ["FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"])
+def test_fused_batch_norm(op):
+    x = RS.randn(2, 3, 3, 4).astype(np.float32)
+    scale, offset = RS.rand(4).astype(np.float32) + 0.5, RS.randn(4).astype(np.float32)
+    mean, var = RS.randn(4).astype(np.float32), RS.rand(4).astype(np.float32) + 0.1
+    n_out = 6 if op == "FusedBatchNormV3" else 5
+    attrs = {"epsilon": 0.001, "is_training": False}
+    if op != "FusedBatchNorm":
+        attrs["U"] = __import__("test_kernels_registry").T(np.float32)
+    outs = run_op(op, [x, scale, offset, mean, var], attrs, n_out=n_out)
+    want = (x - mean) / np.sqrt(var + 0.001) * scale + offset
+    np.testing.assert_allclose(outs[0], want, rtol=1e-5, atol=1e-5)
+    attrs["is_training"] = True
+    outs = run_op(op, [x, scale, offset, np.zeros(0, np.float32), np.zeros(0, np.float32)], attrs, n_out=n_out)
+    m, v = x.mean((0, 1, 2)), x.var((0, 1, 2))
+    np.testing.assert_allclose(outs[0], (x - m) / np.sqrt(v + 0.001) * scale + offset, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(outs[1], m, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(outs[2], v * 18 / 17, rtol=1e-5)
+
+
+# ---------------------------------------------------------------------------
+# naive references
+# ---------------------------------------------------------------------------
+
+def _pads(size, k, s, d, padding, explicit=None):
+    ek = (k - 1) * d + 1
+    if padding == "SAME":
+        out = -(-size // s)
+        total = max((out - 1) * s + ek - size, 0)
+        return out, total // 2
+    if padding == "VALID":
+        return (size - ek) // s + 1, 0
+    lo, hi = explicit
+    return (size + lo + hi - ek) // s + 1, lo
+
+
+def ref_conv(x, f, s, d, padding, explicit=((0, 0), (0, 0)), depthwise=False):
+    n, h, w, c = x.shape
+    kh, kw = f.shape[:2]
+    oh, pt = _pads(h, kh, s[0], d[0], padding, explicit[0])
+    ow, pl = _pads(w, kw, s[1], d[1], padding, explicit[1])
+    co = c * f.shape[3] if depthwise else f.shape[3]
+    out = np.zeros((n, oh, ow, co), np.float64)
+    for b in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                for a in range(kh):
+                    for e in range(kw):
+                        y, z = i * s[0] + a * d[0] - pt, j * s[1] + e * d[1] - pl
+                        if 0 <= y < h and 0 <= z < w:
+                            if depthwise:
+                                out[b, i, j] += (x[b, y, z][:, None] * f[a, e]).reshape(-1)
+                            else:
+                                out[b, i, j] += x[b, y, z] @ f[a, e]
+    return out
+
+
+def ref_pool(x, k, s, padding, mode):
+    n, h, w, c = x.shape
+    oh, pt = _pads(h, k[0], s[0], 1, padding)
+    ow, pl = _pads(w, k[1], s[1], 1, padding)
+    out = np.zeros((n, oh, ow, c))
+    for i in range(oh):
+        for j in range(ow):
+            y0, x0 = i * s[0] - pt, j * s[1] - pl
+            win = x[:, max(y0, 0):min(y0 + k[0], h), max(x0, 0):min(x0 + k[1], w), :]
+            out[:, i, j] = win.max((1, 2)) if mode == "max" else win.mean((1, 2))
+    return out
+
+
+CONV = [  # (x shape, filter shape, strides, dilations, padding, explicit)
+    ((2, 7, 6, 3), (3, 3, 3, 4), (1, 1), (1, 1), "SAME", None),
+    ((2, 7, 6, 3), (3, 3, 3, 4), (2, 2), (1, 1), "SAME", None),
+    ((1, 8, 9, 2), (3, 2, 2, 5), (2, 3), (1, 1), "VALID", None),
+    ((1, 9, 9, 2), (3, 3, 2, 2), (1, 1), (2, 2), "SAME", None),
+    ((1, 9, 8, 2), (2, 3, 2, 3), (1, 2), (2, 1), "VALID", None),
+    ((1, 5, 5, 3), (3, 3, 3, 2), (1, 1), (1, 1), "EXPLICIT", ((1, 2), (0, 1))),
+    ((2, 4, 4, 6), (1, 1, 6, 3), (1, 1), (1, 1), "VALID", None),
+]
+
+
+def _conv_attrs(s, d, padding, explicit):
+    a = {"strides": [1, s[0], s[1], 1], "dilations": [1, d[0], d[1], 1], "padding": padding}
+    if explicit:
+        a["explicit_paddings"] = [0, 0, *explicit[0], *explicit[1], 0, 0]
+    return a
+
+
+@pytest.mark.parametrize("xs,fs,s,d,padding,explicit", CONV, ids=[f"{c[4]}-s{c[2]}-d{c[3]}" for c in CONV])
+def test_conv2d(xs, fs, s, d, padding, explicit):
+    x, f = RS.randn(*xs).astype(np.float32), RS.randn(*fs).astype(np.float32)
+    got = run_op("Conv2D", [x, f], _conv_attrs(s, d, padding, explicit))
+    np.testing.assert_allclose(got, ref_conv(x, f, s, d, padding, explicit or ((0, 0), (0, 0))), rtol=1e-4, atol=1e-4)
+    # NCHW gives the same numbers, transposed
+    a = _conv_attrs(s, d, padding, explicit)
+    a.update(strides=[1, 1, s[0], s[1]], dilations=[1, 1, d[0], d[1]], data_format="NCHW")
+    if explicit:
+        a["explicit_paddings"] = [0, 0, 0, 0, *explicit[0], *explicit[1]]
+    got2 = run_op("Conv2D", [x.transpose(0, 3, 1, 2).copy(), f], a)
+    np.testing.assert_allclose(got2, got.transpose(0, 3, 1, 2), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("xs,m,s,d,padding", [
+    ((2, 7, 6, 3), 1, (1, 1), (1, 1), "SAME"), ((2, 7, 6, 3), 2, (2, 2), (1, 1), "SAME"),
+    ((1, 9, 8, 4), 1, (2, 1), (1, 2), "VALID"), ((1, 6, 6, 2), 3, (1, 2), (1, 1), "VALID"),
+])
+def test_depthwise_conv2d(xs, m, s, d, padding):
+    x = RS.randn(*xs).astype(np.float32)
+    f = RS.randn(3, 3, xs[3], m).astype(np.float32)
+    got = run_op("DepthwiseConv2dNative", [x, f], _conv_attrs(s, d, padding, None))
+    np.testing.assert_allclose(got, ref_conv(x, f, s, d, padding, depthwise=True), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("hw,s,padding", [((7, 6), (2, 2), "SAME"), ((8, 8), (2, 2), "SAME"),
+                                          ((9, 7), (2, 3), "VALID"), ((5, 5), (1, 1), "SAME")])
+def test_conv2d_backprop_input_is_the_transpose_of_conv2d(hw, s, padding):
+    """<conv(x, f), dy> == <x, conv_transpose(dy, f)> for all x, dy (the adjoint identity)."""
+    x = RS.randn(2, *hw, 3).astype(np.float64)
+    f = RS.randn(3, 3, 3, 4).astype(np.float64)
+    y = ref_conv(x, f, s, (1, 1), padding)
+    dy = RS.randn(*y.shape)
+    dx = run_op("Conv2DBackpropInput", [np.array([2, *hw, 3], np.int32), f, dy],
+                _conv_attrs(s, (1, 1), padding, None))
+    assert dx.shape == x.shape
+    np.testing.assert_allclose((y * dy).sum(), (x * dx).sum(), rtol=1e-9)
+
+
+@pytest.mark.parametrize("op,k,s,padding", [
+    ("MaxPool", (2, 2), (2, 2), "VALID"), ("MaxPool", (3, 3), (2, 2), "SAME"), ("MaxPool", (3, 2), (1, 2), "SAME"),
+    ("AvgPool", (2, 2), (2, 2), "VALID"), ("AvgPool", (3, 3), (2, 2), "SAME"), ("AvgPool", (3, 3), (1, 1), "SAME"),
+])
+def test_pools(op, k, s, padding):
+    x = RS.randn(2, 7, 6, 3).astype(np.float32)
+    got = run_op(op, [x], {"ksize": [1, *k, 1], "strides": [1, *s, 1], "padding": padding})
+    np.testing.assert_allclose(got, ref_pool(x, k, s, padding, "max" if op == "MaxPool" else "avg"), rtol=1e-5, atol=1e-6)
+
+
+COVERED = {"Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softplus", "Softsign", "Softmax", "LogSoftmax",
+           "BiasAdd", "BiasAddV1", "FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3", "Conv2D",
+           "DepthwiseConv2dNative", "Conv2DBackpropInput", "MaxPool", "AvgPool"}
