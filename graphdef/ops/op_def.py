@@ -70,6 +70,11 @@ class OpDef:
     shape_fn: Callable | None = None
     # type attrs that have a default (op_def_library's default_type_attr_map).
     type_defaults: dict[str, Any] = field(default_factory=dict)
+    # The fast path (all inputs already Tensors, no list arguments) needs no conversion:
+    # ``fast`` says whether it applies; ``_wire`` caches the default attrs as AttrValues.
+    fast: bool = False
+    simple: bool = False  # every input typed by the op's only attr, T (Add, Mul, Relu...)
+    _wire: dict | None = None
 
 
 OPS: dict[str, OpDef] = {}
@@ -136,6 +141,10 @@ def register(name: str, inputs: str, outputs: str, attrs: str = "",
                shape_fn)
     op.type_defaults = {k: a.default for k, a in op.attrs.items()
                         if a.kind == "type" and a.default is not NO_DEFAULT}
+    op.fast = (all(a.number_attr is None for a in op.inputs + op.outputs)
+               and all(a.type_attr is None or a.type_attr in op.attrs for a in op.inputs))
+    op.simple = (op.fast and list(op.attrs) == ["T"] and bool(op.inputs)
+                 and all(a.type_attr == "T" for a in op.inputs))
     OPS[name] = op
     return op
 
@@ -394,8 +403,12 @@ def apply_op(op_type: str, name: str | None, inputs: Sequence[Any], attrs: dict 
         The single output Tensor, a list of Tensors for several outputs (or a list
         output), or the Operation when the op has no outputs.
     """
-    fw = _fw()
     od = OPS[op_type]
+    if od.fast:
+        out = _apply_fast(od, name, inputs, attrs)
+        if out is not None:
+            return out
+    fw = _fw()
     given = dict(attrs) if attrs else {}
     g = graph_of(inputs)
     cm_graph = g.as_default() if g is not fw.get_default_graph() else None
@@ -469,6 +482,125 @@ def apply_op(op_type: str, name: str | None, inputs: Sequence[Any], attrs: dict 
     if len(od.outputs) == 1 and od.outputs[0].number_attr is None:
         return outs[0]
     return list(outs)
+
+
+_TENSOR: Any = None
+_FW: Any = None
+_TYPE_AV: dict = {}
+
+
+def _type_av(dt: dtypes.DType) -> AttrValue:
+    """The (shared) AttrValue for a type attr."""
+    av = _TYPE_AV.get(dt)
+    if av is None:
+        av = _TYPE_AV[dt] = _fw().attr_value(dt)
+    return av
+
+
+def _default_wire(od: OpDef) -> dict:
+    """The op's non-type attrs at their defaults, as (memoised) AttrValues."""
+    fw = _fw()
+    wire = {}
+    for k, a in od.attrs.items():
+        if a.kind != "type" and a.default is not NO_DEFAULT:
+            v = _attr_value(a, a.default)
+            wire[k] = v if isinstance(v, AttrValue) else fw.attr_value(v)
+    od._wire = wire
+    return wire
+
+
+def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict | None):
+    """``apply_op`` for inputs that are already Tensors of the default graph: no scope to
+    open (no Consts to create), so the node is created directly. Returns None to defer to
+    the general path (which also produces the errors)."""
+    global _TENSOR, _FW
+    fw = _FW
+    if fw is None:
+        fw = _FW = _fw()
+        _TENSOR = fw.Tensor
+    g = fw.get_default_graph()
+    if od.simple and not attrs:
+        dt = None
+        for v in inputs:
+            if type(v) is not _TENSOR or v._op._graph is not g:
+                return None
+            d = v._dtype.base_dtype
+            if dt is None:
+                dt = d
+            elif d != dt:
+                return None
+        allowed = od.attrs["T"].allowed
+        if allowed is not None and dt not in allowed:
+            return None
+        attr_vals = {"T": dt}
+        shapes = None
+        if od.shape_fn is not None:
+            try:
+                shapes = od.shape_fn(inputs, attr_vals)
+            except ValueError:
+                return None
+        out = od.outputs[0]
+        op = g.create_op(od.name, inputs, {"T": _type_av(dt)}, name=name,
+                         output_dtypes=(out.fixed or dt,), output_shapes=shapes or ())
+        return op._outputs[0]
+    types: dict[str, Any] = {}
+    for arg, v in zip(od.inputs, inputs):
+        if type(v) is not _TENSOR or v._op._graph is not g:
+            return None
+        dt = v._dtype.base_dtype
+        if arg.fixed is not None:
+            if dt != arg.fixed:
+                return None
+            continue
+        k = arg.type_attr
+        prev = types.get(k)
+        if prev is None:
+            allowed = od.attrs[k].allowed
+            if allowed is not None and dt not in allowed:
+                return None
+            types[k] = dt
+        elif prev != dt:
+            return None
+    wire = dict(od._wire if od._wire is not None else _default_wire(od))
+    if not attrs and len(types) == len(od.attrs):
+        attr_vals = types
+        for k, v in types.items():
+            wire[k] = _type_av(v)
+    else:
+        attr_vals = {}
+        for k, a in od.attrs.items():
+            if k in types:
+                attr_vals[k] = v = types[k]
+                wire[k] = _type_av(v)
+                continue
+            v = attrs.get(k) if attrs else None
+            if v is None:
+                if a.default is NO_DEFAULT:
+                    return None
+                attr_vals[k] = a.default
+                if a.kind == "type":
+                    wire[k] = _type_av(a.default)
+                continue
+            if a.kind == "type":
+                v = dtypes.as_dtype(v).base_dtype
+                if a.allowed is not None and v not in a.allowed:
+                    return None
+            attr_vals[k] = v
+            av = _attr_value(a, v)
+            wire[k] = av if isinstance(av, AttrValue) else fw.attr_value(av)
+    out_dtypes = [o.fixed if o.fixed is not None else attr_vals[o.type_attr] for o in od.outputs]
+    shapes = None
+    if od.shape_fn is not None:
+        try:
+            shapes = od.shape_fn(list(inputs), attr_vals)
+        except ValueError:
+            return None  # the general path raises it with the node's description
+    op = g.create_op(od.name, inputs, wire, name=name, output_dtypes=out_dtypes,
+                     output_shapes=shapes or ())
+    if not od.outputs:
+        return op
+    outs = op._outputs
+    return outs[0] if len(outs) == 1 else list(outs)
 
 
 def _shape_str(s: Any) -> str:

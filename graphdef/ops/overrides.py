@@ -60,8 +60,13 @@ def _invert(x: Any, name: str | None = None):
     return apply_op("Invert", name, [x])
 
 
-def _binary(func, op_name: str):
+def _binary(func, op_name: str, own_scope: bool = True):
+    """Forward and reflected wrappers. ``own_scope``: ``func`` opens ``name_scope(name)``
+    before creating any node, so passing the operator's name gives the same names as
+    TensorFlow's wrapper scope without opening it twice (the building hot path)."""
     def binary_op_wrapper(x, y):
+        if own_scope:
+            return func(x, y, name=op_name)
         fw = _fw()
         with fw.name_scope(None, op_name, [x, y]) as name:
             return func(x, y, name=name)
@@ -99,7 +104,7 @@ def install(cls: Any = None) -> None:
             setattr(cls, op, fn)
 
     for op_name, func in _BINARY:
-        fwd, rev = _binary(func, op_name)
+        fwd, rev = _binary(func, op_name, own_scope=op_name != "xor")
         put(f"__{op_name}__", fwd)
         put(f"__r{op_name}__", rev)
     put("__div__", _binary(math_ops._truediv, "div")[0])

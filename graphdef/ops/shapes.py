@@ -21,9 +21,15 @@ from graphdef.ops import registry as _registry  # noqa: F401  (ops must exist be
 from graphdef.ops.op_def import shape_fn
 
 
+_TENSOR_SHAPE: Any = None
+
+
 def _TS(dims: Any):
-    from graphdef.framework import TensorShape
-    return TensorShape(dims)
+    global _TENSOR_SHAPE
+    if _TENSOR_SHAPE is None:
+        from graphdef.framework import TensorShape
+        _TENSOR_SHAPE = TensorShape
+    return _TENSOR_SHAPE(dims)
 
 
 def dims_of(t: Any) -> list | None:
@@ -166,6 +172,10 @@ def broadcast_dims(a: list | None, b: list | None) -> list | None:
 
 
 def _broadcast(inputs, attrs):
+    a, b = inputs[0].shape, inputs[1].shape
+    da = a.as_tuple()
+    if da is not None and da == b.as_tuple():
+        return [a]
     return [_TS(broadcast_dims(dims_of(inputs[0]), dims_of(inputs[1])))]
 
 
