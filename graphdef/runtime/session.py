@@ -80,9 +80,11 @@ def _rebuild(t: Any, vals: Sequence[Any]) -> Any:
 
 
 def _out(v: Any) -> Any:
-    # Consts, variables and their views are read-only and shared: hand out a copy.
-    if type(v) is np.ndarray and not v.flags.writeable:
-        return v.copy()
+    if type(v) is np.ndarray:
+        if not v.ndim:
+            return v[()]          # TF hands out 0-d results as numpy scalars (np.float32, bytes)
+        if not v.flags.writeable:
+            return v.copy()       # Consts, variables and their views are shared: hand out a copy
     return v
 
 

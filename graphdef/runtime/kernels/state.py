@@ -77,7 +77,14 @@ def _assign_kernel(update):
                 if np.shape(old) != np.shape(value):
                     raise InvalidArgumentError(ctx.node, None, f"Must have the same shape: {list(np.shape(old))} "
                                                f"vs {list(np.shape(value))}")
-                new = _store_value(update(old, value), dtype)
+                # In place, as TF's DenseUpdateOp: reads of the variable earlier in the
+                # same run (an Identity such as v/read forwards the buffer) see the update.
+                old.flags.writeable = True
+                try:
+                    update(old, value, out=old, casting="unsafe")
+                finally:
+                    old.flags.writeable = False
+                return old
             ref.store[ref.key] = new
             return new
         return run
