@@ -21,7 +21,7 @@ def _load_array_file(path: str, key: str | None, want: str) -> np.ndarray:
     """One array from a .npy, or from a .npz by key (``FILE.npz:key``), its only array,
     or the array named like the tensor."""
     if path.endswith(".npz"):
-        with np.load(path, allow_pickle=False) as z:
+        with _read_npz(path) as z:
             keys = list(z.keys())
             node = want.split(":")[0]
             for k in ([key] if key else []) + ([] if key else [want, node] + (keys if len(keys) == 1 else [])):
@@ -29,7 +29,22 @@ def _load_array_file(path: str, key: str | None, want: str) -> np.ndarray:
                     return z[k]
             what = f"key '{key}'" if key else f"an array named '{node}' (or a single array)"
             raise BadInput(f"{path}: no {what}; keys: {', '.join(keys) or '(none)'}")
-    return np.load(path, allow_pickle=False)
+    a = _read_npz(path)
+    if not isinstance(a, np.ndarray):
+        a.close()
+        raise BadInput(f"{path}: an .npz archive needs the .npz extension")
+    return a
+
+
+def _read_npz(path: str) -> Any:
+    try:
+        a = _read_npz(path)
+    if not isinstance(a, np.ndarray):
+        a.close()
+        raise BadInput(f"{path}: an .npz archive needs the .npz extension")
+    return a
+    except (ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise BadInput(f"{path}: not a numpy .npy/.npz file ({e})") from e
 
 
 def parse_inputs(specs: tuple[str, ...]) -> dict[str, np.ndarray]:
@@ -42,7 +57,7 @@ def parse_inputs(specs: tuple[str, ...]) -> dict[str, np.ndarray]:
             if not spec.endswith(".npz"):
                 raise click.BadParameter(f"'{spec}': expected NAME=FILE.npy, NAME=FILE.npz[:key] or FILE.npz",
                                          param_hint="--input")
-            with np.load(spec, allow_pickle=False) as z:
+            with _read_npz(spec) as z:
                 for k in z.keys():
                     feeds[_tensor_name(k)] = z[k]
             continue

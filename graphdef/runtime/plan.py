@@ -375,7 +375,7 @@ class _Builder:
         # 1. kernels (unknown ops and unfed placeholders reported before anything runs)
         folded: dict[tuple[str, int], Any] = {}
         keep = {n for n, _ in fetches}
-        for name in order:
+        for name in order:   # validate everything first: nothing runs (not even folding) before
             node, data, ctrl = self.info(name)
             nodes_of[name] = node
             if node.op in _PLACEHOLDERS:
@@ -388,6 +388,9 @@ class _Builder:
             if kd is None:
                 raise UnknownOpError(node, None, f"no kernel for op type '{node.op}'")
             kernels[name] = kd
+        for name in order:
+            node, data, ctrl = self.info(name)
+            kd = kernels[name]
             if node.op in _CONSTS:
                 nouts[name] = 1
                 continue
