@@ -50,10 +50,22 @@ _register_autopacking()
 overrides.install()
 
 # ``tf.math``: the math functions under their TF2-style names.
-math = _types.SimpleNamespace(**{
-    k: getattr(math_ops, k) for k in dir(math_ops)
-    if not k.startswith("_") and callable(getattr(math_ops, k))})
+_MATH_NAMES = [
+    "abs", "accumulate_n", "acos", "add", "add_n", "argmax", "argmin", "asin", "atan", "atan2",
+    "ceil", "conj", "cos", "cosh", "count_nonzero", "digamma", "divide", "divide_no_nan",
+    "equal", "erf", "exp", "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal",
+    "imag", "is_finite", "is_inf", "is_nan", "less", "less_equal", "lgamma", "log", "log1p",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "maximum", "minimum", "mod",
+    "multiply", "negative", "not_equal", "pow", "real", "realdiv", "reciprocal", "reduce_all",
+    "reduce_any", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum",
+    "rint", "round", "rsqrt", "scalar_mul", "sigmoid", "sign", "sin", "sinh", "sqrt", "square",
+    "squared_difference", "subtract", "tan", "tanh", "truediv", "truncatediv", "truncatemod",
+]
+math = _types.SimpleNamespace(**{k: getattr(math_ops, k) for k in _MATH_NAMES
+                                 if hasattr(math_ops, k)})
+math.divide_no_nan = math_ops.div_no_nan
 math.softplus = nn.softplus
+math.l2_normalize = nn.l2_normalize
 
 __all__: list[str] = [
     "nn", "math", "newaxis",
