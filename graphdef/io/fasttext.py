@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import struct
+import warnings
 from typing import Any, Callable
 
 from google.protobuf import descriptor as _d
@@ -195,8 +196,12 @@ def _unescape(body: str) -> bytes:
     """
     if not body.isascii() or "\\u" in body or "\\U" in body or (
             "\\x" in body and _HEX1.search(body)):
-        return text_encoding.CUnescape(body)
-    return body.encode("ascii").decode("unicode_escape").encode("latin-1")
+        with warnings.catch_warnings():  # Python warns on "\\q"; text_format accepts it
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return text_encoding.CUnescape(body)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return body.encode("ascii").decode("unicode_escape").encode("latin-1")
 
 
 def _string_bytes(first: str, more: str | None, is_text: bool) -> bytes:
