@@ -25,6 +25,7 @@ _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$").match
 _VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$").match
 
 _TRUE = attr_value(True)
+_NO_OPS: tuple = ()  # shared "no control inputs" (an op converts it to a list when it gains one)
 
 
 class GraphKeys:
@@ -96,7 +97,8 @@ class _NameScope:
             return name
         new = g.unique_name(name)
         g._name_stack = new
-        return new + "/"
+        g._issued_scope = scope = new + "/"
+        return scope
 
     def __exit__(self, *exc: Any) -> None:
         self._graph._name_stack = self._old
@@ -197,6 +199,7 @@ class Graph:
         self._version = 0
         self._control_flow_context = None
         self._attr_scope: dict[str, AttrValue] = {}
+        self._issued_scope: str | None = None  # last scope string name_scope returned
         self.seed: int | None = None
         self._building_function = False
         # lazy-loading guard state (see graphdef.framework.lazy)
@@ -247,47 +250,65 @@ class Graph:
         if name is None:
             name = op_type
         if name and name[-1] == "/":
+            # A scope string just issued by name_scope was validated there.
+            trusted = name is self._issued_scope
             name = name[:-1]
         else:
             name = self.unique_name(name)
-        if not _VALID_OP_NAME(name):
+            trusted = False
+        if not trusted and not _VALID_OP_NAME(name):
             raise ValueError(f"'{name}' is not a valid node name. Accepted names conform to"
                              " Regex /re.compile('^[A-Za-z0-9.][A-Za-z0-9_.\\\\/>-]*$')/")
-        if name in self._nodes_by_name:
+        nodes = self._nodes_by_name
+        if name in nodes:
             raise ValueError(f"Duplicate node name in graph: '{name}'")
-        inputs = list(inputs)
-        for t in inputs:
-            if type(t) is not Tensor and not isinstance(t, Tensor):
-                raise TypeError(f"Input to op '{name}' ({op_type}) must be a Tensor, got"
-                                f" {type(t).__name__}: {t!r}")
-            if t._op._graph is not self:
-                raise ValueError(f"Tensor {t.name} must be from the same graph as the op"
-                                 f" '{name}' ({op_type}) being created.")
+        if type(inputs) is not list:
+            inputs = list(inputs)
+        try:
+            for t in inputs:
+                if t._op._graph is not self:
+                    raise ValueError(f"Tensor {t.name} must be from the same graph as the op"
+                                     f" '{name}' ({op_type}) being created.")
+        except AttributeError:
+            bad = next(t for t in inputs if not isinstance(t, Tensor))
+            raise TypeError(f"Input to op '{name}' ({op_type}) must be a Tensor, got"
+                            f" {type(bad).__name__}: {bad!r}") from None
         if attrs:
-            attrs = {k: v if type(v) is AttrValue else attr_value(v) for k, v in attrs.items()}
+            attrs = attrs.copy()
+            for k, v in attrs.items():
+                if type(v) is not AttrValue:
+                    attrs[k] = attr_value(v)
         else:
             attrs = {}
-        if self._control_dependencies_stack:
-            control = self._control_dependencies_for_inputs({t._op for t in inputs})
+        cdeps = self._control_dependencies_stack
+        if cdeps:
+            control = self._control_dependencies_for_inputs({t._op for t in inputs}) or _NO_OPS
         else:
-            control = []
-        if output_dtypes and not isinstance(output_dtypes[0], dtypes.DType):
+            control = _NO_OPS
+        if output_dtypes and type(output_dtypes[0]) is not dtypes.DType:
             output_dtypes = [dtypes.as_dtype(d) for d in output_dtypes]
         if output_shapes:
-            output_shapes = [s if type(s) is TensorShape else TensorShape(s)
-                             for s in output_shapes]
+            for s in output_shapes:
+                if type(s) is not TensorShape:
+                    output_shapes = [s if type(s) is TensorShape else TensorShape(s)
+                                     for s in output_shapes]
+                    break
         op = Operation(self, op_type, name, inputs, control, attrs, output_dtypes, output_shapes)
         if self._device_stack:
             self._apply_device_functions(op)
         if self._colocation_stack:
             self._apply_colocation(op)
         if self._attr_scope:
-            op._attrs.update(self._attr_scope)
-        self._add_op(op)
+            attrs.update(self._attr_scope)
+        ops = self._ops
+        ops.append(op)
+        op._id = len(ops)
+        nodes[name] = op
+        self._version += 1
         if self._control_flow_context is not None:
             self._control_flow_context.add_op(op)
-        if self._control_dependencies_stack:
-            for controller in self._control_dependencies_stack:
+        if cdeps:
+            for controller in cdeps:
                 controller._seen.add(op)
         return op
 

@@ -240,6 +240,8 @@ class Operation:
 
     def _add_control_input(self, op: "Operation") -> None:
         if op not in self._control_inputs:
+            if type(self._control_inputs) is not list:
+                self._control_inputs = list(self._control_inputs)
             self._control_inputs.append(op)
             self._changed()
 
