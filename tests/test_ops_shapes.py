@@ -117,6 +117,10 @@ ERRORS = [
     ("unstack_unknown", lambda x, m, ph, u: tf.unstack(ph), ValueError, "Cannot infer"),
     ("truediv_bool", lambda x, m, ph, u: tf.constant([True]) / tf.constant([True]), TypeError,
      "Invalid dtype"),
+    ("bool_arithmetic", lambda x, m, ph, u: tf.constant([True]) + tf.constant([False]),
+     TypeError, "DataType bool not in list of allowed values"),
+    ("maximum_of_complex", lambda x, m, ph, u: tf.maximum(tf.constant([1j]), tf.constant([2j])),
+     TypeError, "not in list of allowed values"),
     ("clip_broadcasts", lambda x, m, ph, u: tf.clip_by_value(tf.constant(1.0), m, 2.0),
      ValueError, "incompatible"),
 ]
@@ -126,6 +130,12 @@ ERRORS = [
 def test_errors(fn, exc, match):
     with pytest.raises(exc, match=match):
         _in_graph(fn)
+
+
+def test_string_add_is_allowed():
+    with tf.Graph().as_default():
+        s = tf.add(tf.constant("a"), "b")
+    assert s.dtype == tf.string and s.op.type == "Add"
 
 
 def test_mixing_graphs_is_value_error():

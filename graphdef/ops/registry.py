@@ -41,10 +41,17 @@ register("Imag", "input: T", "output: Tout",
          "T: type in complex64,complex128 = complex64; Tout: type in float32,float64 = float32")
 register("Conj", "input: T", "output: T", "T: type in complex64,complex128,variant = complex64")
 
-for _op in ("Add", "AddV2", "Sub", "Mul", "RealDiv", "Div", "FloorDiv", "FloorMod", "TruncateDiv",
-            "TruncateMod", "Pow", "Maximum", "Minimum", "SquaredDifference", "Atan2", "DivNoNan",
-            "Xdivy", "Xlogy", "MulNoNan"):
-    register(_op, "x: T; y: T", "z: T", "T: type")
+# Allowed types as TensorFlow registers them (bool never does arithmetic: TypeError).
+_BINARY_T = {
+    "Add": "numberstring", "AddV2": "number", "Sub": "number", "Mul": "number",
+    "RealDiv": "number", "Div": "number", "FloorDiv": "real", "FloorMod": "real",
+    "TruncateDiv": "real", "TruncateMod": "real", "Pow": "number", "Maximum": "real",
+    "Minimum": "real", "SquaredDifference": "number", "Atan2": "float",
+    "DivNoNan": "floatcomplex", "Xdivy": "floatcomplex", "Xlogy": "floatcomplex",
+    "MulNoNan": "floatcomplex",
+}
+for _op, _g in _BINARY_T.items():
+    register(_op, "x: T; y: T", "z: T", f"T: type in {_g}")
 for _op in ("Less", "LessEqual", "Greater", "GreaterEqual"):
     register(_op, "x: T; y: T", "z: bool", "T: type in real")
 for _op in ("Equal", "NotEqual"):
@@ -65,16 +72,16 @@ register("ClipByValue", "t: T; clip_value_min: T; clip_value_max: T", "output: T
 
 # -- matmul --------------------------------------------------------------------------------
 register("MatMul", "a: T; b: T", "product: T",
-         "transpose_a: bool = false; transpose_b: bool = false; T: type; "
+         "transpose_a: bool = false; transpose_b: bool = false; T: type in number; "
          "grad_a: bool = false; grad_b: bool = false")
 register("BatchMatMulV2", "x: T; y: T", "output: T",
-         "T: type; adj_x: bool = false; adj_y: bool = false; grad_x: bool = false; "
+         "T: type in number; adj_x: bool = false; adj_y: bool = false; grad_x: bool = false; "
          "grad_y: bool = false")
 
 # -- reductions ------------------------------------------------------------------------------
 for _op in ("Sum", "Mean", "Max", "Min", "Prod"):
     register(_op, "input: T; reduction_indices: Tidx", "output: T",
-             "keep_dims: bool = false; T: type; Tidx: type in index = int32")
+             "keep_dims: bool = false; T: type in number; Tidx: type in index = int32")
 for _op in ("Any", "All"):
     register(_op, "input: bool; reduction_indices: Tidx", "output: bool",
              "keep_dims: bool = false; Tidx: type in index = int32")
