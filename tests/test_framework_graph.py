@@ -301,3 +301,20 @@ def test_shape_type_errors(g):
     with pytest.raises(ValueError):
         t.set_shape([3, 3])
     assert t.shape == TensorShape([2, 3])
+
+
+def test_symbolic_tensor_is_not_an_array(g):
+    import numpy as np
+    t = tf.constant([1.0, 2.0])
+    with pytest.raises(NotImplementedError, match="symbolic"):
+        np.asarray(t)
+
+
+def test_cond_internals_are_not_fetchable(g):
+    v = tf.Variable([1.0], name="v")
+    out = v.initialized_value()
+    assert g.is_fetchable(out) and g.is_fetchable(v.op)
+    assert not g.is_fetchable(g.get_operation_by_name("cond/switch_t"))
+    assert not g.is_fetchable(g.get_operation_by_name("cond/read"))
+    assert [n.name for n in g.as_graph_def().node][-3:] == ["cond/read/Switch", "cond/Switch_1",
+                                                            "cond/Merge"]

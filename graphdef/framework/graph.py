@@ -200,6 +200,8 @@ class Graph:
         self._control_flow_context = None
         self._attr_scope: dict[str, AttrValue] = {}
         self._issued_scope: str | None = None  # last scope string name_scope returned
+        self._unfetchable: set[Operation] = set()
+        self._unfeedable: set[Tensor] = set()
         self.seed: int | None = None
         self._building_function = False
         # lazy-loading guard state (see graphdef.framework.lazy)
@@ -542,6 +544,20 @@ class Graph:
     def clear_collection(self, name: str) -> None:
         self._check_not_finalized()
         self._collections.pop(name, None)
+
+    # -- fetch/feed guards (v1 control flow marks branch-internal ops) -------
+    def prevent_fetching(self, op: Operation) -> None:
+        self._unfetchable.add(op)
+
+    def is_fetchable(self, tensor_or_op: Any) -> bool:
+        op = tensor_or_op.op if isinstance(tensor_or_op, Tensor) else tensor_or_op
+        return op not in self._unfetchable
+
+    def prevent_feeding(self, tensor: Tensor) -> None:
+        self._unfeedable.add(tensor)
+
+    def is_feedable(self, tensor: Tensor) -> bool:
+        return tensor not in self._unfeedable
 
     # -- runtime hooks -----------------------------------------------------
     def _session_run_hook(self) -> None:

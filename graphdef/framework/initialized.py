@@ -100,6 +100,7 @@ class CondContext:
         with self._graph.control_dependencies(None):
             result = _switch_op(result, self._pred, "Switch")[self._branch]
         result.op._control_flow_context = self
+        self._graph.prevent_fetching(result.op)
         self._values.add(result.name)
         self._external_values[val.name] = result
         return result
@@ -117,6 +118,7 @@ class CondContext:
                     op._update_input(index, real)
         op._control_flow_context = self
         self._values.update(t.name for t in op._outputs)
+        self._graph.prevent_fetching(op)
 
     def BuildCondBranch(self, fn: Callable[[], Any]) -> Any:  # noqa: N802
         original = fn()
@@ -157,6 +159,9 @@ def cond(pred: Tensor, true_fn: Callable[[], Any], false_fn: Callable[[], Any],
         pivot_1 = identity(p_1, name="switch_t")
         pivot_2 = identity(p_2, name="switch_f")
         pred = identity(pred, name="pred_id")
+        g = pred.graph
+        for t in (p_1, p_2, pivot_1, pivot_2, pred):
+            g.prevent_fetching(t.op)  # only one branch runs: TF refuses to fetch these
         results = []
         for pivot, branch, fn in ((pivot_1, 1, true_fn), (pivot_2, 0, false_fn)):
             ctx = CondContext(pred, pivot, branch)

@@ -120,6 +120,10 @@ class Tensor:
         for i in range(dims[0]):
             yield self[i]
 
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        raise NotImplementedError(f"Cannot convert a symbolic tf.Tensor ({self.name}) to a numpy"
+                                  " array. Run it in a Session (sess.run / Tensor.eval) first.")
+
     def experimental_ref(self) -> "Tensor":
         return self
 
