@@ -5,5 +5,8 @@ All three work on GraphDef messages and share one notion of "the same node"
 ``dedupe`` are thin layers over them.
 """
 from graphdef.tools.dedupe import DedupeReport, dedupe
+from graphdef.tools.diff import DiffResult, NodeChange, diff
+from graphdef.tools.summarize import node_info, scope_tree, show, summarize
 
-__all__: list[str] = ["dedupe", "DedupeReport"]
+__all__: list[str] = ["dedupe", "DedupeReport", "diff", "DiffResult", "NodeChange",
+                      "summarize", "show", "scope_tree", "node_info"]

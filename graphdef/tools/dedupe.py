@@ -30,7 +30,8 @@ from typing import Any, Iterable
 
 from graphdef._proto import graph_pb2, node_def_pb2
 from graphdef.tools.canonical import (COMMUTATIVE_OPS, REF_PRODUCERS, GraphIndex,
-                                      attr_key_from_tail, can_merge_op, format_input)
+                                      attr_key_from_tail, can_merge_op, format_input,
+                                      paused_gc)
 
 
 @dataclass
@@ -216,8 +217,12 @@ def dedupe(graph_def: Any, keep: Iterable[str] = (), dry_run: bool = False
     Raises:
         InvalidGraphError: duplicate node names.
     """
+    with paused_gc():
+        return _dedupe(graph_def, list(keep), dry_run)
+
+
+def _dedupe(graph_def: Any, keep: list[str], dry_run: bool) -> tuple[Any, DedupeReport]:
     idx = GraphIndex(graph_def, serialize=True)
-    keep = list(keep)
     survivor = merge_classes(idx, keep)
     n = len(idx)
     names = idx.names

@@ -1,0 +1,478 @@
+"""Semantic comparison of two GraphDefs.
+
+``diff(a, b)`` reports every difference, not the first: nodes added and removed,
+nodes renamed, and for each node present in both, which of its op, data inputs,
+control inputs, device and attrs (attr by attr) changed. What does *not* count:
+node order, attr map order, the encoding of a tensor (``tensor_content`` vs
+``*_val`` vs one broadcast value: tensors compare by decoded value), the order of
+control inputs (a set), and ``x`` vs ``x:0``.
+
+Renames: nodes are first paired by name. Those left over on each side are paired
+by structure: same op, attrs and device, and inputs that are themselves paired
+nodes. Pairing starts from nodes whose inputs are all paired and proceeds to a
+fixpoint, so a renamed chain (the lazy-loading loop re-run under a new scope)
+shows as renames, not as everything removed and added again. When several nodes
+have the same structure they pair up preferring the same last name component
+(``Add_3`` ↔ ``run2/Add_3``), then in file order. Nodes on cycles (while loops)
+that were renamed are not paired and show as removed + added.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import click
+import numpy as np
+
+from graphdef import dtypes
+from graphdef._proto import types_pb2
+from graphdef.tensors import shape_to_list, to_ndarray
+from graphdef.tools.canonical import (EQUIVALENT_OPS, GraphIndex, attr_key_from_tail, attr_keys,
+                                      attr_signature, format_input, paused_gc)
+
+
+@dataclass
+class NodeChange:
+    """One node present in both graphs whose content differs.
+
+    Attributes:
+        node: its name in B (``name_a`` is its name in A: they differ for a node that
+            was renamed and changed, which only ``--ignore-attr`` can produce).
+        fields: what changed: ``op``, ``input``, ``control_input``, ``device``,
+            ``attr.KEY``, ``experimental_debug_info``, ``experimental_type``.
+        details: per field, ``(field, value in A or None, value in B or None)``, as text.
+    """
+
+    node: str
+    name_a: str
+    fields: list[str]
+    details: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+
+@dataclass
+class DiffResult:
+    """Everything that differs between two graphs (see ``to_json`` for the schema)."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    changed: list[NodeChange] = field(default_factory=list)
+    graph: list[str] = field(default_factory=list)
+    nodes_a: int = 0
+    nodes_b: int = 0
+
+    @property
+    def equal(self) -> bool:
+        """True when the graphs have no difference at all (renames count)."""
+        return not (self.added or self.removed or self.renamed or self.changed or self.graph)
+
+    def __bool__(self) -> bool:  # "if diff(a, b):" means "if they differ"
+        return not self.equal
+
+    @property
+    def count(self) -> int:
+        """Number of differences (one per added/removed/renamed/changed node or graph field)."""
+        return (len(self.added) + len(self.removed) + len(self.renamed) + len(self.changed)
+                + len(self.graph))
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented ``diff --json`` object."""
+        return {
+            "equal": self.equal,
+            "added": list(self.added),
+            "removed": list(self.removed),
+            "renamed": [list(p) for p in self.renamed],
+            "changed": [{"node": c.node, "fields": list(c.fields),
+                         **({"name_a": c.name_a} if c.name_a != c.node else {}),
+                         "details": [{"field": f, "a": x, "b": y} for f, x, y in c.details]}
+                        for c in self.changed],
+            "graph": list(self.graph),
+            "nodes_a": self.nodes_a,
+            "nodes_b": self.nodes_b,
+        }
+
+    def summary(self) -> str:
+        if self.equal:
+            return "graphs are equal"
+        parts = [f"{len(v)} {k}" for k, v in (("added", self.added), ("removed", self.removed),
+                                              ("renamed", self.renamed), ("changed", self.changed))
+                 if v]
+        if self.graph:
+            parts.append("graph: " + ", ".join(self.graph))
+        return f"{self.count} differences: " + ", ".join(parts)
+
+    def names_only(self) -> list[str]:
+        """``git diff --name-status`` style: ``A``/``D``/``R``/``M`` and node names."""
+        out = [f"D\t{n}" for n in self.removed]
+        out += [f"A\t{n}" for n in self.added]
+        out += [f"R\t{a}\t{b}" for a, b in self.renamed]
+        out += [f"M\t{c.node}" for c in self.changed]
+        out += [f"G\t{g}" for g in self.graph]
+        return out
+
+    def format_text(self, label_a: str = "a", label_b: str = "b", color: bool = False,
+                    ops_a: dict[str, str] | None = None, ops_b: dict[str, str] | None = None
+                    ) -> str:
+        """A unified-diff-like report: ``-`` for A, ``+`` for B, ``@@`` per node."""
+        def st(text: str, fg: str | None = None, bold: bool = False) -> str:
+            return click.style(text, fg=fg, bold=bold) if color else text
+
+        ops_a = ops_a or {}
+        ops_b = ops_b or {}
+        lines = [st(f"--- {label_a}", bold=True), st(f"+++ {label_b}", bold=True)]
+        for n in self.removed:
+            op = f" ({ops_a[n]})" if n in ops_a else ""
+            lines.append(st(f"-node {n}{op}", "red"))
+        for n in self.added:
+            op = f" ({ops_b[n]})" if n in ops_b else ""
+            lines.append(st(f"+node {n}{op}", "green"))
+        for a, b in self.renamed:
+            op = f" ({ops_b[b]})" if b in ops_b else ""
+            lines.append(st(f"@@ renamed {a} -> {b}{op} @@", "cyan"))
+        for c in self.changed:
+            head = c.node if c.name_a == c.node else f"{c.name_a} -> {c.node}"
+            lines.append(st(f"@@ node {head} @@", "cyan"))
+            for f, x, y in c.details:
+                if x is not None:
+                    lines.append(st(f"-  {f}: {x}", "red"))
+                if y is not None:
+                    lines.append(st(f"+  {f}: {y}", "green"))
+        for g in self.graph:
+            lines.append(st(f"@@ graph {g} differs @@", "cyan"))
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# value summaries for text output
+# --------------------------------------------------------------------------
+
+def describe_tensor(t: Any, limit: int = 6) -> str:
+    """``float32[2,3] [1, 2, 3, ...]``: dtype, shape and the first values."""
+    try:
+        name = dtypes.enum_name(t.dtype).replace("DT_", "").lower()
+    except Exception:
+        name = str(t.dtype)
+    shape = shape_to_list(t.tensor_shape)
+    head = f"{name}[{','.join(str(d) for d in shape or [])}]"
+    try:
+        arr = to_ndarray(t).reshape(-1)
+    except Exception:
+        return head + " <undecodable>"
+    vals = [repr(v) if isinstance(v, bytes) else str(v) for v in arr[:limit].tolist()]
+    more = ", ..." if arr.size > limit else ""
+    return f"{head} [{', '.join(vals)}{more}]"
+
+
+def describe_attr(v: Any) -> str:
+    """A one-line text form of an AttrValue."""
+    kind = v.WhichOneof("value")
+    if kind is None:
+        return "<unset>"
+    if kind == "type":
+        return types_pb2.DataType.Name(v.type) if v.type in types_pb2.DataType.values() \
+            else str(v.type)
+    if kind == "shape":
+        dims = shape_to_list(v.shape)
+        return "<unknown rank>" if dims is None else "[" + ",".join(map(str, dims)) + "]"
+    if kind == "tensor":
+        return describe_tensor(v.tensor)
+    if kind == "s":
+        return repr(v.s)
+    if kind in ("i", "f", "b"):
+        return str(getattr(v, kind))
+    if kind == "func":
+        return f"func {v.func.name}"
+    if kind == "placeholder":
+        return f"${v.placeholder}"
+    lst = v.list
+    items: list[str] = []
+    items += [repr(x) for x in lst.s]
+    items += [str(x) for x in lst.i]
+    items += [str(x) for x in lst.f]
+    items += [str(x) for x in lst.b]
+    items += [types_pb2.DataType.Name(x) if x in types_pb2.DataType.values() else str(x)
+              for x in lst.type]
+    items += ["[" + ",".join(map(str, shape_to_list(s) or [])) + "]" for s in lst.shape]
+    items += [describe_tensor(t) for t in lst.tensor]
+    items += [f"func {f.name}" for f in lst.func]
+    return "[" + ", ".join(items) + "]"
+
+
+# --------------------------------------------------------------------------
+# matching
+# --------------------------------------------------------------------------
+
+class _Pool:
+    """Nodes of one side waiting for a partner with the same signature: taken by
+    preferred base name first, else in arrival (file) order."""
+
+    __slots__ = ("order", "by_base", "taken")
+
+    def __init__(self) -> None:
+        self.order: deque[int] = deque()
+        self.by_base: dict[str, deque[int]] = {}
+        self.taken: set[int] = set()
+
+    def add(self, pos: int, base: str) -> None:
+        self.order.append(pos)
+        self.by_base.setdefault(base, deque()).append(pos)
+
+    def take(self, base: str) -> int | None:
+        q = self.by_base.get(base)
+        while q:
+            p = q.popleft()
+            if p not in self.taken:
+                self.taken.add(p)
+                return p
+        while self.order:
+            p = self.order.popleft()
+            if p not in self.taken:
+                self.taken.add(p)
+                return p
+        return None
+
+
+def _base(name: str) -> str:
+    return name.rpartition("/")[2]
+
+
+class _Differ:
+    def __init__(self, a: Any, b: Any, ignore_attrs: Iterable[str], ignore_internal: bool,
+                 equivalent_ops: bool, detect_renames: bool) -> None:
+        self.ia = GraphIndex(a, serialize=True)
+        self.ib = GraphIndex(b, serialize=True)
+        self.ignore = frozenset(ignore_attrs)
+        self.ignore_internal = ignore_internal
+        self.plain_attrs = not self.ignore and not ignore_internal
+        self.fold = EQUIVALENT_OPS if equivalent_ops else {}
+        self.detect_renames = detect_renames
+        na, nb = len(self.ia), len(self.ib)
+        self.a2b = [-1] * na
+        self.b2a = [-1] * nb
+        self._akeys: dict[bytes, Any] = {}
+
+    # -- signatures ------------------------------------------------------
+    def attr_key(self, side: int, i: int) -> Any:
+        """Device + attrs of node ``i`` of side 0 (A) or 1 (B), as a hashable key.
+        Cached by the node's serialized tail, which determines them."""
+        idx = self.ia if side == 0 else self.ib
+        tail = idx.tails[i]
+        if self.plain_attrs and 0x42 not in tail:
+            return tail
+        k = self._akeys.get(tail)
+        if k is None:
+            if self.plain_attrs:
+                k = attr_key_from_tail(tail, idx.node(i))
+            else:
+                node = idx.node(i)
+                k = (node.device,) + attr_signature(node, self.ignore, self.ignore_internal)
+            if not isinstance(k, bytes):
+                k = ("T",) + k
+            self._akeys[tail] = k
+        return k
+
+    def sig(self, side: int, i: int) -> tuple:
+        """Op, inputs in B's numbering, control set and attr key: equal iff the nodes
+        count as the same (inputs of A mapped through the current pairing)."""
+        if side == 0:
+            idx, m = self.ia, self.a2b
+            data = tuple([((m[s] if m[s] >= 0 else ("A", s)) if s >= 0
+                           else ("?", idx.missing[-s - 1]), p) for s, p in idx.data[i]])
+            ctrl = idx.ctrl[i]
+            if ctrl:
+                ctrl = frozenset([(m[s] if m[s] >= 0 else ("A", s)) if s >= 0
+                                  else ("?", idx.missing[-s - 1]) for s in ctrl])
+        else:
+            idx = self.ib
+            data = idx.data[i]
+            if data and min(data)[0] < 0:
+                data = tuple([(s if s >= 0 else ("?", idx.missing[-s - 1]), p) for s, p in data])
+            ctrl = idx.ctrl[i]
+            if ctrl:
+                ctrl = frozenset([s if s >= 0 else ("?", idx.missing[-s - 1]) for s in ctrl])
+        op = idx.ops[i]
+        if self.fold:
+            op = self.fold.get(op, op)
+        return (op, data, ctrl or frozenset(), self.attr_key(side, i))
+
+    # -- pairing ---------------------------------------------------------
+    def pair_by_name(self) -> None:
+        bindex = self.ib.index
+        for i, name in enumerate(self.ia.names):
+            j = bindex.get(name)
+            if j is not None:
+                self.a2b[i] = j
+                self.b2a[j] = i
+
+    def pair_by_structure(self) -> list[tuple[int, int]]:
+        ia, ib = self.ia, self.ib
+        un_a = [i for i, j in enumerate(self.a2b) if j < 0]
+        un_b = [j for j, i in enumerate(self.b2a) if i < 0]
+        if not un_a or not un_b:
+            return []
+        sides = ((ia, self.a2b, un_a), (ib, self.b2a, un_b))
+        pending: list[dict[int, int]] = [{}, {}]
+        waiters: list[dict[int, list[int]]] = [{}, {}]
+        ready: list[list[int]] = [[], []]
+        for side, (idx, m, un) in enumerate(sides):
+            for i in un:
+                srcs = {s for s, _ in idx.data[i] if s >= 0}
+                srcs.update(s for s in idx.ctrl[i] if s >= 0)
+                waiting = [s for s in srcs if m[s] < 0]
+                if waiting:
+                    pending[side][i] = len(waiting)
+                    for s in waiting:
+                        waiters[side].setdefault(s, []).append(i)
+                else:
+                    ready[side].append(i)
+        pools: list[dict[tuple, _Pool]] = [{}, {}]
+        pairs: list[tuple[int, int]] = []
+        names = (ia.names, ib.names)
+        while ready[0] or ready[1]:
+            newly: list[tuple[int, int]] = []
+            for side in (0, 1):
+                other = 1 - side
+                for i in sorted(ready[side]):
+                    s = self.sig(side, i)
+                    pool = pools[other].get(s)
+                    j = pool.take(_base(names[side][i])) if pool is not None else None
+                    if j is None:
+                        pools[side].setdefault(s, _Pool()).add(i, _base(names[side][i]))
+                    else:
+                        a, b = (i, j) if side == 0 else (j, i)
+                        self.a2b[a] = b
+                        self.b2a[b] = a
+                        newly.append((a, b))
+            pairs.extend(newly)
+            ready = [[], []]
+            for a, b in newly:
+                for side, pos in ((0, a), (1, b)):
+                    for c in waiters[side].pop(pos, ()):
+                        pending[side][c] -= 1
+                        if pending[side][c] == 0:
+                            ready[side].append(c)
+        return pairs
+
+    # -- comparing paired nodes -------------------------------------------
+    def _inputs_paired_by_name(self, i: int) -> bool:
+        ia, ib, a2b = self.ia, self.ib, self.a2b
+        for s, _ in ia.data[i]:
+            if s >= 0 and (a2b[s] < 0 or ib.names[a2b[s]] != ia.names[s]):
+                return False
+        for s in ia.ctrl[i]:
+            if s >= 0 and (a2b[s] < 0 or ib.names[a2b[s]] != ia.names[s]):
+                return False
+        return True
+
+    def compare(self, i: int, j: int) -> NodeChange | None:
+        ia, ib = self.ia, self.ib
+        if ia.serial[i] == ib.serial[j] and self._inputs_paired_by_name(i):
+            return None  # same bytes, and every input names a node paired by name
+        sa, sb = self.sig(0, i), self.sig(1, j)
+        if sa == sb:
+            return None
+        fields: list[str] = []
+        details: list[tuple[str, str | None, str | None]] = []
+        na, nb = ia.node(i), ib.node(j)
+        if sa[0] != sb[0]:
+            fields.append("op")
+            details.append(("op", na.op, nb.op))
+        if sa[1] != sb[1]:
+            fields.append("input")
+            details.append(("input", ", ".join(format_input(ia.name_of(s), p) for s, p in ia.data[i]),
+                            ", ".join(format_input(ib.name_of(s), p) for s, p in ib.data[j])))
+        if sa[2] != sb[2]:
+            fields.append("control_input")
+            details.append(("control_input", ", ".join(sorted(ia.name_of(s) for s in ia.ctrl[i])),
+                            ", ".join(sorted(ib.name_of(s) for s in ib.ctrl[j]))))
+        if sa[3] != sb[3]:
+            if na.device != nb.device:
+                fields.append("device")
+                details.append(("device", na.device, nb.device))
+            ka = attr_keys(na, self.ignore, self.ignore_internal)
+            kb = attr_keys(nb, self.ignore, self.ignore_internal)
+            for k in sorted(set(ka) | set(kb)):
+                if ka.get(k) != kb.get(k):
+                    fields.append(f"attr.{k}")
+                    details.append((f"attr {k}",
+                                    describe_attr(na.attr[k]) if k in ka else None,
+                                    describe_attr(nb.attr[k]) if k in kb else None))
+            for f in ("experimental_debug_info", "experimental_type"):
+                if getattr(na, f) != getattr(nb, f):
+                    fields.append(f)
+                    details.append((f, "…", "…"))
+        if not fields:
+            return None
+        return NodeChange(node=ib.names[j], name_a=ia.names[i], fields=fields, details=details)
+
+
+def _graph_fields(a: Any, b: Any) -> list[str]:
+    out = []
+    if a.versions != b.versions:
+        out.append("versions")
+    if a.version != b.version:
+        out.append("version")
+    fa = {f.signature.name: f for f in a.library.function}
+    fb = {f.signature.name: f for f in b.library.function}
+    for name in sorted(set(fa) | set(fb)):
+        if name not in fb:
+            out.append(f"library.function.{name} removed")
+        elif name not in fa:
+            out.append(f"library.function.{name} added")
+        elif fa[name].SerializeToString(deterministic=True) != \
+                fb[name].SerializeToString(deterministic=True):
+            out.append(f"library.function.{name} changed")
+    ga = {g.gradient_func: g.function_name for g in a.library.gradient}
+    gb = {g.gradient_func: g.function_name for g in b.library.gradient}
+    if ga != gb:
+        out.append("library.gradient")
+    return out
+
+
+def diff(a: Any, b: Any, ignore_attrs: Iterable[str] = (), ignore_internal: bool = False,
+         equivalent_ops: bool = False, detect_renames: bool = True) -> DiffResult:
+    """Compare GraphDefs ``a`` and ``b`` semantically (see the module docstring).
+
+    Args:
+        ignore_attrs: attr names that never count as differences.
+        ignore_internal: ignore attrs whose name starts with ``_`` (``_class``,
+            ``_output_shapes``, ``_has_manual_control_dependencies``...).
+        equivalent_ops: treat known aliases (``Add``/``AddV2``...) as the same op.
+        detect_renames: pair unmatched nodes by structure (on by default).
+
+    Returns:
+        A :class:`DiffResult`; ``result.equal`` is True when nothing differs.
+
+    Raises:
+        InvalidGraphError: a graph has two nodes with the same name.
+    """
+    with paused_gc():
+        return _diff(a, b, ignore_attrs, ignore_internal, equivalent_ops, detect_renames)
+
+
+def _diff(a: Any, b: Any, ignore_attrs: Iterable[str], ignore_internal: bool,
+          equivalent_ops: bool, detect_renames: bool) -> DiffResult:
+    d = _Differ(a, b, ignore_attrs, ignore_internal, equivalent_ops, detect_renames)
+    d.pair_by_name()
+    renamed_pairs = d.pair_by_structure() if detect_renames else []
+    ia, ib = d.ia, d.ib
+    res = DiffResult(nodes_a=len(ia), nodes_b=len(ib))
+    res.removed = [ia.names[i] for i, j in enumerate(d.a2b) if j < 0]
+    res.added = [ib.names[j] for j, i in enumerate(d.b2a) if i < 0]
+    renamed_pairs.sort(key=lambda p: p[1])
+    res.renamed = [(ia.names[i], ib.names[j]) for i, j in renamed_pairs]
+    changed = []
+    renamed_b = {j for _, j in renamed_pairs}
+    for j, i in enumerate(d.b2a):
+        if i >= 0 and j not in renamed_b:
+            c = d.compare(i, j)
+            if c is not None:
+                changed.append(c)
+    res.changed = changed
+    res.graph = _graph_fields(a, b)
+    return res
+
+
+__all__ = ["diff", "DiffResult", "NodeChange", "describe_attr", "describe_tensor"]
