@@ -497,6 +497,17 @@ def _type_av(dt: dtypes.DType) -> AttrValue:
     return av
 
 
+_VARIABLE: Any = None
+
+
+def _variable_class() -> type:
+    global _VARIABLE
+    if _VARIABLE is None:
+        from graphdef.framework.variables import Variable
+        _VARIABLE = Variable
+    return _VARIABLE
+
+
 def _default_wire(od: OpDef) -> dict:
     """The op's non-type attrs at their defaults, as (memoised) AttrValues."""
     fw = _fw()
@@ -519,6 +530,14 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
         fw = _FW = _fw()
         _TENSOR = fw.Tensor
     g = fw.get_default_graph()
+    for v in inputs:
+        if type(v) is not _TENSOR:
+            # Variables convert to their existing snapshot (no node); anything else may
+            # need a Const inside the op's scope: the general path.
+            if not isinstance(v, _variable_class()):
+                return None
+            inputs = [x.value() if isinstance(x, _variable_class()) else x for x in inputs]
+            break
     if od.simple and not attrs:
         dt = None
         for v in inputs:
