@@ -273,6 +273,10 @@ class _Builder:
         except Exception as e:  # noqa: BLE001
             raise InvalidGraphError(f"Const value cannot be decoded: {e}", node=node.name) from e
         if isinstance(v, np.ndarray):
+            if not (v.flags.aligned and v.flags.c_contiguous):
+                # np.frombuffer over a proto's bytes may be unaligned: numpy's matmul then
+                # skips BLAS for a naive loop (~100x slower on a 960x160 weight).
+                v = np.ascontiguousarray(v).copy()
             v.flags.writeable = False  # shared by every run: never mutated in place
         self.const_cache[key] = (node, v)
         return v

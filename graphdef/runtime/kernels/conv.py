@@ -137,14 +137,29 @@ def depthwise_conv2d(ctx):
                     tiled[id(f)] = hit
             ft = hit[2]
             rows = xp.reshape(n, xp.shape[1], xp.shape[2] * c)
-            acc = np.zeros((n, oh, ow * c), dtype=dt)
+            acc = np.empty((n, oh, ow * c), dtype=dt)
             tmp = np.empty_like(acc)
             for i in range(kh):        # loop over kernel taps only
                 for j in range(kw):
                     tap = rows[:, i * dh: i * dh + sh * (oh - 1) + 1: sh, j * dw * c: j * dw * c + ow * c]
-                    np.multiply(tap, ft[i, j], out=tmp)
-                    acc += tmp
+                    if i == 0 and j == 0:
+                        np.multiply(tap, ft[i, j], out=acc)
+                    else:
+                        np.multiply(tap, ft[i, j], out=tmp)
+                        acc += tmp
             return acc.reshape(n, oh, ow, c)
+        if m == 1:
+            acc = np.empty((n, oh, ow, c), dtype=dt)
+            tmp = np.empty_like(acc)
+            for i in range(kh):
+                for j in range(kw):
+                    tap = xp[:, i * dh: i * dh + sh * (oh - 1) + 1: sh, j * dw: j * dw + sw * (ow - 1) + 1: sw, :]
+                    if i == 0 and j == 0:
+                        np.multiply(tap, f[i, j, :, 0], out=acc)
+                    else:
+                        np.multiply(tap, f[i, j, :, 0], out=tmp)
+                        acc += tmp
+            return acc
         acc = np.zeros((n, oh, ow, c, m), dtype=dt)
         for i in range(kh):
             for j in range(kw):

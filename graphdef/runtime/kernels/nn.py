@@ -13,7 +13,8 @@ def relu(x):
 
 @kernel("Relu6")
 def relu6(x):
-    return np.minimum(np.maximum(x, x.dtype.type(0)), x.dtype.type(6))
+    r = np.maximum(x, x.dtype.type(0))
+    return np.minimum(r, x.dtype.type(6), out=r) if type(r) is np.ndarray else np.minimum(r, x.dtype.type(6))
 
 
 @kernel("Elu")
@@ -82,6 +83,23 @@ def fused_batch_norm(ctx):
     nchw = ctx.attr("data_format", b"NHWC") in (b"NCHW", b"NCDHW")
     v3 = ctx.node.op == "FusedBatchNormV3"
     factor = float(ctx.attr("exponential_avg_factor", 1.0))
+
+    if not training and all(ctx.const(i) is not None for i in (1, 2, 3, 4)):
+        # Inference with constant statistics (every frozen model): y = x·a + b, a and b
+        # computed once here.
+        scale, offset, mean, var = (ctx.const(i) for i in (1, 2, 3, 4))
+        a = (scale / np.sqrt(var + np.float32(eps))).astype(np.float32)
+        b = (offset - mean * a).astype(np.float32)
+        extra = (np.zeros(0, np.float32),) if v3 else ()
+
+        def run_frozen(x, *_):
+            xt = np.moveaxis(x, 1, -1) if nchw else x
+            y = np.multiply(xt, a.astype(x.dtype, copy=False))
+            y += b.astype(x.dtype, copy=False)
+            if nchw:
+                y = np.moveaxis(y, -1, 1)
+            return (y, mean, var, mean, var) + extra
+        return run_frozen
 
     def run(x, scale, offset, mean, var):
         xt = np.moveaxis(x, 1, -1) if nchw else x
