@@ -56,6 +56,11 @@ class AttrDef:
     kind: str
     default: Any
     allowed: tuple | None = None
+    allowed_set: frozenset | None = None  # for membership tests (DType.__eq__ is slow)
+
+    def __post_init__(self) -> None:
+        if self.allowed is not None:
+            self.allowed_set = frozenset(self.allowed)
 
 
 NO_DEFAULT = object()
@@ -246,7 +251,7 @@ def _autopack(values: Sequence[Any], dtype: Any, name: str):
 
 
 def _satisfies(attr: AttrDef, dtype: dtypes.DType, param: str) -> None:
-    if attr.allowed is not None and dtype.base_dtype not in attr.allowed:
+    if attr.allowed_set is not None and dtype.base_dtype not in attr.allowed_set:
         allowed = ", ".join(d.name for d in attr.allowed)
         raise TypeError(f"Value passed to parameter '{param}' has DataType {dtype.base_dtype.name} "
                         f"not in list of allowed values: {allowed}")
@@ -305,7 +310,7 @@ def _convert_input(od: OpDef, arg: ArgDef, value: Any, attrs: dict, inferred_fro
             dtype = attrs[arg.type_attr]
         elif arg.type_attr in od.type_defaults:
             default_dtype = od.type_defaults[arg.type_attr]
-            allowed = od.attrs[arg.type_attr].allowed
+            allowed = od.attrs[arg.type_attr].allowed_set
     if isinstance(value, fw.Tensor):
         t = value
     else:
@@ -548,7 +553,7 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
                 dt = d
             elif d != dt:
                 return None
-        allowed = od.attrs["T"].allowed
+        allowed = od.attrs["T"].allowed_set
         if allowed is not None and dt not in allowed:
             return None
         attr_vals = {"T": dt}
@@ -574,7 +579,7 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
         k = arg.type_attr
         prev = types.get(k)
         if prev is None:
-            allowed = od.attrs[k].allowed
+            allowed = od.attrs[k].allowed_set
             if allowed is not None and dt not in allowed:
                 return None
             types[k] = dt
@@ -602,7 +607,7 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
                 continue
             if a.kind == "type":
                 v = dtypes.as_dtype(v).base_dtype
-                if a.allowed is not None and v not in a.allowed:
+                if a.allowed_set is not None and v not in a.allowed_set:
                     return None
             attr_vals[k] = v
             av = _attr_value(a, v)
