@@ -535,24 +535,27 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
         fw = _FW = _fw()
         _TENSOR = fw.Tensor
     g = fw.get_default_graph()
-    for v in inputs:
-        if type(v) is not _TENSOR:
-            # Variables convert to their existing snapshot (no node); anything else may
-            # need a Const inside the op's scope: the general path.
-            if not isinstance(v, _variable_class()):
-                return None
-            inputs = [x.value() if isinstance(x, _variable_class()) else x for x in inputs]
-            break
+    var_cls = _VARIABLE or _variable_class()
     if od.simple and not attrs:
         dt = None
-        for v in inputs:
-            if type(v) is not _TENSOR or v._op._graph is not g:
+        ins = inputs
+        for idx, v in enumerate(inputs):
+            if type(v) is not _TENSOR:
+                # A Variable converts to its existing snapshot (no node); anything else
+                # may need a Const inside the op's scope: the general path.
+                if not isinstance(v, var_cls):
+                    return None
+                if ins is inputs:
+                    ins = list(inputs)
+                v = ins[idx] = v.value()
+            if v._op._graph is not g:
                 return None
             d = v._dtype.base_dtype
             if dt is None:
                 dt = d
             elif d != dt:
                 return None
+        inputs = ins
         allowed = od.attrs["T"].allowed_set
         if allowed is not None and dt not in allowed:
             return None
@@ -567,9 +570,13 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
         op = g.create_op(od.name, inputs, {"T": _type_av(dt)}, name=name,
                          output_dtypes=(out.fixed or dt,), output_shapes=shapes or ())
         return op._outputs[0]
+    if any(type(v) is not _TENSOR for v in inputs):
+        if not all(type(v) is _TENSOR or isinstance(v, var_cls) for v in inputs):
+            return None
+        inputs = [v.value() if isinstance(v, var_cls) else v for v in inputs]
     types: dict[str, Any] = {}
     for arg, v in zip(od.inputs, inputs):
-        if type(v) is not _TENSOR or v._op._graph is not g:
+        if v._op._graph is not g:
             return None
         dt = v._dtype.base_dtype
         if arg.fixed is not None:
