@@ -104,3 +104,18 @@ def write_graph(graph_def: Any, output: str | None, fmt: str | None,
 def emit_json(obj: Any) -> None:
     """Deterministic JSON (sorted keys) on stdout."""
     click.echo(json.dumps(obj, sort_keys=True, indent=2))
+
+
+def error_message(e: BaseException) -> str | None:
+    """The one-line message ``handle_errors`` would print for ``e`` (None: not an
+    input/OS error). Batch workers use it to report a file and go on."""
+    if isinstance(e, click.ClickException):
+        return e.format_message()
+    if isinstance(e, GraphDefError):
+        return str(e)
+    if isinstance(e, OSError):
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        return f"{where}{e.strerror or e}"
+    if isinstance(e, MemoryError):
+        return "out of memory"
+    return None

@@ -6,6 +6,9 @@ import click
 import graphdef
 from graphdef_cli.convert import convert
 from graphdef_cli.run import run
+from graphdef_cli.show import show
+from graphdef_cli.diff import diff
+from graphdef_cli.dedupe import dedupe
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -19,6 +22,9 @@ def cli() -> None:
 
 cli.add_command(convert)
 cli.add_command(run)
+cli.add_command(show)
+cli.add_command(diff)
+cli.add_command(dedupe)
 
 
 def main() -> None:

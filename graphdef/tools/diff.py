@@ -120,6 +120,8 @@ class DiffResult:
 
         ops_a = ops_a or {}
         ops_b = ops_b or {}
+        if self.equal:
+            return self.summary()
         lines = [st(f"--- {label_a}", bold=True), st(f"+++ {label_b}", bold=True)]
         for n in self.removed:
             op = f" ({ops_a[n]})" if n in ops_a else ""

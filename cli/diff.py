@@ -1,0 +1,87 @@
+"""``graphdef diff``: semantic differences between graphs (exit 1 when they differ)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from graphdef.tools.diff import diff as diff_graphs
+from graphdef_cli.batch import FileResult, emit, jobs_option, run_batch
+from graphdef_cli.common import EXIT_DIFF, handle_errors, json_option, load_graph
+
+
+def diff_files(path_b: str, path_a: str, ignore_attrs: tuple[str, ...] = (),
+               ignore_internal: bool = False, equivalent_ops: bool = False,
+               detect_renames: bool = True, names_only: bool = False, as_json: bool = False,
+               color: bool = False) -> FileResult:
+    """Compare ``path_a`` (old) with ``path_b`` (new); status 1 when they differ."""
+    a = load_graph(path_a)
+    b = load_graph(path_b)
+    res = diff_graphs(a, b, ignore_attrs=ignore_attrs, ignore_internal=ignore_internal,
+                      equivalent_ops=equivalent_ops, detect_renames=detect_renames)
+    status = 0 if res.equal else EXIT_DIFF
+    if as_json:
+        return FileResult(path_b, out=json.dumps({"a": path_a, "b": path_b, **res.to_json()},
+                                                 sort_keys=True, indent=2), status=status)
+    if names_only:
+        return FileResult(path_b, out="\n".join(res.names_only()), status=status)
+    ops_a = {n.name: n.op for n in a.node} if (res.removed or res.changed) else {}
+    ops_b = {n.name: n.op for n in b.node} if (res.added or res.renamed) else {}
+    text = res.format_text(path_a, path_b, color=color, ops_a=ops_a, ops_b=ops_b)
+    return FileResult(path_b, out=text, status=status)
+
+
+@click.command()
+@click.argument("a")
+@click.argument("b", nargs=-1, required=True)
+@click.option("--ignore-attr", "ignore_attrs", multiple=True, metavar="KEY",
+              help="Never report this attr (repeatable).")
+@click.option("--ignore-internal", is_flag=True,
+              help="Ignore attrs whose name starts with _ (_class, _output_shapes, ...).")
+@click.option("--equivalent-ops", is_flag=True,
+              help="Treat known op aliases (Add/AddV2, BatchMatMul/BatchMatMulV2) as equal.")
+@click.option("--names-only", is_flag=True,
+              help="Only list node names: D removed, A added, R renamed, M changed, "
+                   "G graph field.")
+@click.option("--no-renames", is_flag=True,
+              help="Do not pair renamed nodes by structure (show them removed + added).")
+@click.option("--color/--no-color", default=None,
+              help="Colour the text output (default: when stdout is a terminal).")
+@json_option
+@jobs_option
+@handle_errors
+def diff(a: str, b: tuple[str, ...], ignore_attrs: tuple[str, ...], ignore_internal: bool,
+         equivalent_ops: bool, names_only: bool, no_renames: bool, color: bool | None,
+         as_json: bool, jobs: int | None) -> None:
+    """Compare graph A with B (and with each further file), semantically.
+
+    Node order, attr order, tensor encoding, control-input order and x vs x:0 do
+    not count. Reports every added, removed, renamed (matched by structure) and
+    changed node (op, inputs, control inputs, device, attr by attr). Exit status:
+    0 equal, 1 differences found, 2 bad input.
+    """
+    if color is None:
+        color = sys.stdout.isatty()
+    kwargs = {"path_a": a, "ignore_attrs": tuple(ignore_attrs), "ignore_internal": ignore_internal,
+              "equivalent_ops": equivalent_ops, "detect_renames": not no_renames,
+              "names_only": names_only, "as_json": as_json, "color": color}
+    if b.count("-") + (a == "-") > 1:
+        raise click.UsageError("- (stdin) can only be read once")
+    if len(b) == 1:
+        r = diff_files(b[0], **kwargs)
+        if r.out:
+            click.echo(r.out, color=color)
+        click.get_current_context().exit(r.status)
+    results = run_batch(diff_files, b, kwargs, jobs, label="diff")
+    if as_json:
+        items = [json.loads(r.out) if r.out else {"a": a, "b": r.path, "error": r.err.strip()}
+                 for r in results]
+        for r in results:
+            if r.err:
+                click.echo(r.err.rstrip("\n"), err=True)
+        click.echo(json.dumps(items, sort_keys=True, indent=2))
+        status = max((r.status for r in results), default=0)
+    else:
+        status = emit(results, color=color)
+    click.get_current_context().exit(status)
