@@ -59,3 +59,24 @@ def test_import_errors(kwargs, err):
     g = Graph()
     with g.as_default(), pytest.raises(err):
         tf.import_graph_def(source(), **kwargs)
+
+
+def test_import_renames_colocation_and_keeps_devices():
+    src = Graph()
+    with src.as_default():
+        with tf.device("/cpu:0"):
+            v = tf.Variable(1.0, name="v")
+        del v
+    g = Graph()
+    with g.as_default():
+        with tf.device("/job:w"):
+            tf.import_graph_def(src.as_graph_def(), name="net")
+    nodes = {n.name: n for n in g.as_graph_def().node}
+    assert list(nodes["net/v/Assign"].attr["_class"].list.s) == [b"loc:@net/v"]
+    assert nodes["net/v"].device == "/job:w/device:CPU:0"
+    assert nodes["net/v/read"].device == "/job:w/device:CPU:0"   # colocated with net/v
+    with g.as_default():
+        with pytest.raises(ValueError, match="non-empty"):
+            tf.import_graph_def(src.as_graph_def(), input_map={"v/initial_value:0": 2.0}, name="")
+        tf.import_graph_def(src.as_graph_def(), input_map={"v/initial_value:0": 2.0}, name="two")
+    assert "two/_inputs/Const" in [n.name for n in g.as_graph_def().node]

@@ -131,3 +131,23 @@ def test_initialized_value_guard(g):
     assert "cond/read/Switch_derived" in names and "Identity_derived" in names
     assert list(nodes(g)["derived/Assign"].input) == ["derived", "Identity_derived"]
     assert derived.initializer.type == "Assign"
+
+
+def test_callable_initial_value_is_colocated(g):
+    v = tf.Variable(lambda: 3.0, name="v")
+    n = nodes(g)
+    assert list(n) == ["v/Initializer/initial_value", "v", "v/Assign", "v/read"]
+    for name in ("v/Initializer/initial_value", "v", "v/Assign", "v/read"):
+        assert list(n[name].attr["_class"].list.s) == [b"loc:@v"], name
+    assert v.initial_value.op.name == "v/Initializer/initial_value"
+
+
+def test_validate_shape_false(g):
+    x = tf.placeholder_with_default(tf.constant([1.0, 2.0]), shape=[None])
+    v = tf.Variable(x, validate_shape=False, name="v")
+    n = nodes(g)
+    assert n["v"].attr["shape"].shape.unknown_rank
+    assert not n["v/Assign"].attr["validate_shape"].b
+    assert v.shape.ndims is None
+    with pytest.raises(ValueError, match="shape"):
+        tf.Variable(x, name="w")

@@ -301,7 +301,8 @@ class Graph:
         if self._colocation_stack:
             self._apply_colocation(op)
         if self._attr_scope:
-            attrs.update(self._attr_scope)
+            for k, v in self._attr_scope.items():
+                attrs.setdefault(k, v)  # TF sets scope attrs only where the op has none
         ops = self._ops
         ops.append(op)
         op._id = len(ops)

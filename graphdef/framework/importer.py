@@ -14,8 +14,10 @@ import heapq
 from typing import Any
 
 from graphdef import dtypes
+from graphdef._proto.attr_value_pb2 import AttrValue
 from graphdef._proto.graph_pb2 import GraphDef
 from graphdef.framework.constant_op import convert_to_tensor
+from graphdef.framework.device import canonical_device
 from graphdef.framework.graph import Graph, get_default_graph, name_scope
 from graphdef.framework.operation import Operation, Tensor
 from graphdef.framework.tensor_shape import TensorShape
@@ -122,13 +124,18 @@ def import_graph_def(graph_def: GraphDef, input_map: dict | None = None,
     g: Graph = get_default_graph()
     with name_scope(name, "import", list(input_map.values())) as scope:
         prefix = scope[:-1] if scope else ""
-        mapped: dict[tuple[str, int], Tensor] = {}
+        if not all(isinstance(v, (Tensor, Operation)) for v in input_map.values()):
+            if name == "":
+                raise ValueError("tf.import_graph_def() requires a non-empty `name` if"
+                                 " `input_map` contains non-Tensor values. Try calling"
+                                 " tf.convert_to_tensor() on `input_map` values before calling"
+                                 " tf.import_graph_def().")
+            with name_scope("_inputs"):
+                input_map = {k: v if isinstance(v, (Tensor, Operation)) else convert_to_tensor(v)
+                             for k, v in input_map.items()}
+        mapped: dict[tuple[str, int], Any] = {}
         for k, v in input_map.items():
-            src, idx = _parse_input(k)
-            if idx == -1:
-                mapped[(src, -1)] = v if isinstance(v, Operation) else convert_to_tensor(v)
-            else:
-                mapped[(src, idx)] = convert_to_tensor(v)
+            mapped[_parse_input(k)] = v
         nodes = list(graph_def.node)
         by_name = {nd.name: i for i, nd in enumerate(nodes)}
         used_keys: set[tuple[str, int]] = set()
@@ -145,11 +152,15 @@ def import_graph_def(graph_def: GraphDef, input_map: dict | None = None,
         new_name: dict[str, str] = {}
         created: dict[str, Operation] = {}
         g._check_not_finalized()
+        taken: set[str] = set()
         for i in order:
             nd = nodes[i]
-            full = f"{prefix}/{nd.name}" if prefix else nd.name
-            full = _uniquify(g, full)
+            full = _uniquify(g, f"{prefix}/{nd.name}" if prefix else nd.name, taken)
+            taken.add(full)
             new_name[nd.name] = full
+        for i in order:
+            nd = nodes[i]
+            full = new_name[nd.name]
             inputs: list[Tensor] = []
             controls: list[Operation] = []
             for src, idx in parsed[i]:
@@ -171,14 +182,37 @@ def import_graph_def(graph_def: GraphDef, input_map: dict | None = None,
                     inputs.append(op._outputs[idx])
             n = _num_outputs(nd)
             attrs = {k: v for k, v in nd.attr.items()}
+            if "_class" in attrs and full != nd.name:
+                # Colocation groups follow the renamed nodes (TF's AddPrefixToNodeDef).
+                cls = AttrValue()
+                cls.CopyFrom(attrs["_class"])
+                for j, v in enumerate(cls.list.s):
+                    if v.startswith(b"loc:@"):
+                        ref = v[5:].decode()
+                        cls.list.s[j] = b"loc:@" + new_name.get(
+                            ref, f"{prefix}/{ref}" if prefix else ref).encode()
+                attrs["_class"] = cls
             op = Operation(g, nd.op, full, inputs, controls, attrs, _output_dtypes(nd, n),
                            _output_shapes(nd, n))
-            op._device = nd.device
+            if not _colocated_elsewhere(nd):
+                # TF: the node's own device, under the active device blocks.
+                op._device = canonical_device(nd.device) if nd.device else ""
+                if g._device_stack:
+                    g._apply_device_functions(op)
             g._add_op(op)
             key = full.lower()
             if key not in g._names_in_use:
                 g._names_in_use[key] = 1
             created[nd.name] = op
+        # Colocated ops take the device of the op they are colocated with (TF's _ProcessNewOps).
+        for nd in nodes:
+            if _colocated_elsewhere(nd):
+                op = created[nd.name]
+                for s in op._attrs["_class"].list.s:
+                    other = g._nodes_by_name.get(s.decode()[5:])
+                    if s.startswith(b"loc:@") and other is not None and other._device:
+                        op._device = other._device
+                        break
     if return_elements is None:
         return None
     out: list = []
@@ -196,11 +230,18 @@ def import_graph_def(graph_def: GraphDef, input_map: dict | None = None,
     return out
 
 
-def _uniquify(g: Graph, name: str) -> str:
-    if name not in g._nodes_by_name:
+def _colocated_elsewhere(nd: Any) -> bool:
+    if "_class" not in nd.attr:
+        return False
+    own = b"loc:@" + nd.name.encode()
+    return any(s.startswith(b"loc:@") and s != own for s in nd.attr["_class"].list.s)
+
+
+def _uniquify(g: Graph, name: str, taken: set[str]) -> str:
+    if name not in g._nodes_by_name and name not in taken:
         return name
     i = 1
-    while f"{name}_{i}" in g._nodes_by_name:
+    while f"{name}_{i}" in g._nodes_by_name or f"{name}_{i}" in taken:
         i += 1
     return f"{name}_{i}"
 

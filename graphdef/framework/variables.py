@@ -133,29 +133,19 @@ class Variable:
         with name_scope(name, "Variable", values) as scope:
             g = get_default_graph()
             if init_from_fn:
-                true_name = scope[:-1]
+                # TF: colocate with the variable that does not exist yet via an attr scope.
                 cls = AttrValue()
-                cls.list.s.append(b"loc:@" + true_name.encode())
-                with g._attr_scope_block({"_class": cls}), g.name_scope("Initializer"), \
-                        g.device(None):
-                    self._initial_value = convert_to_tensor(initial_value(), name="initial_value",
-                                                            dtype=dtype)
+                cls.list.s.append(b"loc:@" + scope[:-1].encode())
+                with g._attr_scope_block({"_class": cls}):
+                    with g.name_scope("Initializer"), g.device(None):
+                        self._initial_value = convert_to_tensor(initial_value(),
+                                                                name="initial_value", dtype=dtype)
+                    op = self._make_variable_op(g, scope, shape, validate_shape)
             else:
                 self._initial_value = convert_to_tensor(initial_value, name="initial_value",
                                                         dtype=dtype)
+                op = self._make_variable_op(g, scope, shape, validate_shape)
             init = self._initial_value
-            if shape is not None:
-                vshape = TensorShape(shape)
-            elif validate_shape:
-                vshape = init._shape
-            else:
-                vshape = unknown_shape()
-            base = init._dtype.base_dtype
-            with g.name_scope(scope) as vscope:
-                op = g.create_op("VariableV2", [], {
-                    "shape": vshape, "dtype": base, "container": _EMPTY_S,
-                    "shared_name": _EMPTY_S}, name=vscope, output_dtypes=(base._as_ref,),
-                    output_shapes=(vshape,))
             self._variable = op._outputs[0]
             if validate_shape and not init._shape.is_fully_defined():
                 raise ValueError(f"initial_value must have a shape specified: {init}")
@@ -170,6 +160,20 @@ class Variable:
                     self._snapshot = _read(g, self._variable, "read")
         g.add_to_collections(collections, self)
         self._caching_device = caching_device
+
+    def _make_variable_op(self, g: Any, scope: str, shape: Any, validate_shape: bool) -> Operation:
+        init = self._initial_value
+        if shape is not None:
+            vshape = TensorShape(shape)
+        elif validate_shape:
+            vshape = init._shape
+        else:
+            vshape = unknown_shape()
+        base = init._dtype.base_dtype
+        with g.name_scope(scope) as vscope:
+            return g.create_op("VariableV2", [], {
+                "shape": vshape, "dtype": base, "container": _EMPTY_S, "shared_name": _EMPTY_S},
+                name=vscope, output_dtypes=(base._as_ref,), output_shapes=(vshape,))
 
     # -- identity ---------------------------------------------------------
     @property
