@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import types as _types
 
+from graphdef import dtypes
+
 from graphdef.ops import shapes as _shapes  # noqa: F401  (attaches shape functions)
 from graphdef.ops import array_ops, math_ops, nn, overrides
 from graphdef.ops.array_ops import (broadcast_dynamic_shape, broadcast_to, concat, expand_dims,
@@ -44,6 +46,30 @@ def _register_autopacking() -> None:
         return _autopack(value, dtype, name or "packed")
 
     fw.register_tensor_conversion_function((list, tuple), autopack, priority=99)
+
+    def shape_to_tensor(s, dtype=None, name=None, as_ref=False):
+        # TF's _tensor_shape_tensor_conversion_function: int32 unless a dim needs int64.
+        if not s.is_fully_defined():
+            raise ValueError(f"Cannot convert a partially known TensorShape {s} to a Tensor.")
+        dims = s.as_list()
+        if dtype is None:
+            dtype = dtypes.int64 if any(d >= 2 ** 31 for d in dims) else dtypes.int32
+        elif dtypes.as_dtype(dtype).base_dtype not in (dtypes.int32, dtypes.int64):
+            raise TypeError(f"Cannot convert TensorShape {s} to {dtypes.as_dtype(dtype).name}"
+                            " (supported: int32, int64).")
+        return fw.constant(dims, dtype=dtype, name=name or "shape_as_tensor")
+
+    def dimension_to_tensor(d, dtype=None, name=None, as_ref=False):
+        if d.value is None:
+            raise ValueError(f"Cannot convert an unknown Dimension to a Tensor: {d}")
+        if dtype is not None and dtypes.as_dtype(dtype).base_dtype not in (dtypes.int32,
+                                                                             dtypes.int64):
+            raise TypeError(f"Cannot convert Dimension {d} to {dtypes.as_dtype(dtype).name}"
+                            " (supported: int32, int64).")
+        return fw.constant(d.value, dtype=dtype or dtypes.int32, name=name or "Const")
+
+    fw.register_tensor_conversion_function(fw.TensorShape, shape_to_tensor, priority=100)
+    fw.register_tensor_conversion_function(fw.Dimension, dimension_to_tensor, priority=100)
 
 
 _register_autopacking()

@@ -201,7 +201,14 @@ def _unary(op_type: str):
 
 
 negative = _unary("Neg")
-sign = _unary("Sign")
+
+
+def sign(x: Any, name: str | None = None):
+    """``tf.sign``: the argument is converted before (outside) the op's scope, as in TF."""
+    x = convert(x)
+    return apply_op("Sign", name, [x])
+
+
 square = _unary("Square")
 sqrt = _unary("Sqrt")
 rsqrt = _unary("Rsqrt")

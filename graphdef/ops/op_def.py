@@ -206,9 +206,27 @@ def convert(value: Any, dtype: Any = None, name: str | None = None,
             raise ValueError(f"Tensor conversion requested dtype {_dtype_name(dtype)} for "
                              f"Tensor with dtype {value.dtype.name}: {value!r}")
         return value
-    if isinstance(value, (list, tuple)) and _contains_tensor(value):
-        return _autopack(value, dtype, name or "packed")
+    if isinstance(value, (list, tuple)):
+        if _contains_tensor(value):
+            return _autopack(value, dtype, name or "packed")
+        value = _dims_to_ints(value, fw.Dimension)
     return fw.convert_to_tensor(value, dtype=dtype, name=name, preferred_dtype=preferred_dtype)
+
+
+def _dims_to_ints(value: Any, dimension: type) -> Any:
+    """``[x.shape[0], -1]``: TF1 ``Dimension`` objects in a list convert as their ints."""
+    if not any(isinstance(v, (dimension, list, tuple)) for v in value):
+        return value
+    out = []
+    for v in value:
+        if isinstance(v, dimension):
+            if v.value is None:
+                raise ValueError(f"Cannot convert an unknown Dimension to a Tensor: {v}")
+            v = v.value
+        elif isinstance(v, (list, tuple)):
+            v = _dims_to_ints(v, dimension)
+        out.append(v)
+    return out
 
 
 def _contains_tensor(value: Any) -> bool:
@@ -337,8 +355,15 @@ def _convert_input(od: OpDef, arg: ArgDef, value: Any, attrs: dict, inferred_fro
                             f"op '{op_type}', got {value!r} of type '{type(value).__name__}' "
                             f"instead. Error: {e}") from e
         except ValueError as e:
-            raise TypeError(f"Input '{arg.name}' of '{op_type}' Op could not be converted to "
-                            f"{_dtype_name(dtype) if dtype else 'a tensor'}: {e}") from e
+            # What type does the value have on its own? (TF's op_def_library asks the same.)
+            try:
+                observed = convert(value).dtype.name
+            except ValueError as e2:
+                raise ValueError(f"Tried to convert '{arg.name}' to a tensor and failed. "
+                                 f"Error: {e2}") from e2
+            want = _dtype_name(dtype) if dtype is not None else "the expected type"
+            raise TypeError(f"Input '{arg.name}' of '{op_type}' Op has type {observed} that "
+                            f"does not match {want}.") from e
     base = t.dtype.base_dtype
     if arg.fixed is not None:
         if base != arg.fixed:
