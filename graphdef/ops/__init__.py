@@ -51,13 +51,11 @@ def _register_autopacking() -> None:
         # TF's _tensor_shape_tensor_conversion_function: int32 unless a dim needs int64.
         if not s.is_fully_defined():
             raise ValueError(f"Cannot convert a partially known TensorShape {s} to a Tensor.")
-        dims = s.as_list()
-        if dtype is None:
-            dtype = dtypes.int64 if any(d >= 2 ** 31 for d in dims) else dtypes.int32
-        elif dtypes.as_dtype(dtype).base_dtype not in (dtypes.int32, dtypes.int64):
+        if dtype is not None and dtypes.as_dtype(dtype).base_dtype not in (dtypes.int32,
+                                                                             dtypes.int64):
             raise TypeError(f"Cannot convert TensorShape {s} to {dtypes.as_dtype(dtype).name}"
                             " (supported: int32, int64).")
-        return fw.constant(dims, dtype=dtype, name=name or "shape_as_tensor")
+        return array_ops._shape_as_tensor(s.as_list(), dtype, name)
 
     def dimension_to_tensor(d, dtype=None, name=None, as_ref=False):
         if d.value is None:
