@@ -19,6 +19,8 @@ from graphdef.tensors import make_tensor_proto
 
 # (priority, base types, function(value, dtype, name, as_ref) -> Tensor | NotImplemented)
 _CONVERSIONS: list[tuple[int, tuple[type, ...], Callable[..., Any]]] = []
+# exact type -> function, for types whose first matching registration is known (fast path)
+_EXACT: dict[type, Callable[..., Any]] = {}
 
 
 def register_tensor_conversion_function(base_type: Any, conversion_func: Callable[..., Any],
@@ -28,6 +30,7 @@ def register_tensor_conversion_function(base_type: Any, conversion_func: Callabl
     types = base_type if isinstance(base_type, tuple) else (base_type,)
     _CONVERSIONS.append((priority, types, conversion_func))
     _CONVERSIONS.sort(key=lambda e: e[0])
+    _EXACT.clear()
 
 
 def _shape_of_proto(proto: Any) -> TensorShape:
@@ -65,6 +68,9 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None,
             raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name}"
                              f" for Tensor with dtype {value._dtype.name}: {value!r}")
         return value
+    fn = _EXACT.get(type(value))
+    if fn is not None and dtype is None and not as_ref:
+        return fn(value, dtype=None, name=name, as_ref=False)
     if preferred_dtype is None:
         preferred_dtype = dtype_hint
     if dtype is not None:
@@ -92,6 +98,8 @@ def _convert(value: Any, dtype: Any, name: str | None, as_ref: bool, soft: bool)
             ret = fn(value, dtype=dtype, name=name, as_ref=as_ref)
             if ret is NotImplemented:
                 continue
+            if getattr(fn, "_exact_ok", False) and type(value) in types:
+                _EXACT[type(value)] = fn
             if not isinstance(ret, Tensor):
                 raise RuntimeError(f"Conversion function {fn!r} for type {types} returned"
                                    f" non-Tensor: {ret!r}")

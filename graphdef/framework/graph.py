@@ -28,6 +28,11 @@ _TRUE = attr_value(True)
 _NO_OPS: tuple = ()  # shared "no control inputs" (an op converts it to a list when it gains one)
 
 
+def _invalid_name_message(name: str) -> str:
+    return (f"'{name}' is not a valid node name. Accepted names conform to Regex"
+            " /re.compile('^[A-Za-z0-9.][A-Za-z0-9_.\\\\/>-]*$')/")
+
+
 class GraphKeys:
     """Standard collection names (``tf.GraphKeys``)."""
 
@@ -201,6 +206,7 @@ class Graph:
         self._attr_scope: dict[str, AttrValue] = {}
         self._issued_scope: str | None = None  # last scope string name_scope returned
         self._unfetchable: set[Operation] = set()
+        self._valid_names: set[str] = set()  # scoped base names already checked by the regex
         self._unfeedable: set[Tensor] = set()
         self.seed: int | None = None
         self._building_function = False
@@ -255,12 +261,33 @@ class Graph:
             # A scope string just issued by name_scope was validated there.
             trusted = name is self._issued_scope
             name = name[:-1]
+            if not trusted and not _VALID_OP_NAME(name):
+                raise ValueError(_invalid_name_message(name))
         else:
-            name = self.unique_name(name)
-            trusted = False
-        if not trusted and not _VALID_OP_NAME(name):
-            raise ValueError(f"'{name}' is not a valid node name. Accepted names conform to"
-                             " Regex /re.compile('^[A-Za-z0-9.][A-Za-z0-9_.\\\\/>-]*$')/")
+            # unique_name, inlined: this is the hottest path of graph building.
+            stack = self._name_stack
+            if stack:
+                name = stack + "/" + name
+            names = self._names_in_use
+            key = name.lower()
+            i = names.get(key, 0)
+            names[key] = i + 1
+            valid = name in self._valid_names
+            if i:
+                base = key
+                while key in names:
+                    key = f"{base}_{i}"
+                    i += 1
+                names[key] = 1
+                uniq = f"{name}_{i - 1}"
+            else:
+                uniq = name
+            if not valid:
+                # "_N" suffixes never change validity, so the unsuffixed name is checked once
+                if not _VALID_OP_NAME(name):
+                    raise ValueError(_invalid_name_message(uniq))
+                self._valid_names.add(name)
+            name = uniq
         nodes = self._nodes_by_name
         if name in nodes:
             raise ValueError(f"Duplicate node name in graph: '{name}'")

@@ -323,6 +323,7 @@ def _variable_conversion(v: Variable, dtype: Any = None, name: Any = None,
     return v._variable if as_ref else v._snapshot
 
 
+_variable_conversion._exact_ok = True  # type: ignore[attr-defined]  # never NotImplemented
 register_tensor_conversion_function(Variable, _variable_conversion, priority=10)
 
 VariableV1 = RefVariable = Variable
