@@ -189,6 +189,46 @@ def feed_spec(node: Any, index: int, name: str) -> FeedSpec:
 
 
 # --------------------------------------------------------------------------
+# in-place activations (see _Builder.fuse)
+# --------------------------------------------------------------------------
+
+# ops whose kernels always return a newly allocated array (never a view or an input)
+_FRESH = frozenset({"Conv2D", "DepthwiseConv2dNative", "Conv2DBackpropInput", "MatMul", "BatchMatMulV2",
+                    "BiasAdd", "Add", "AddV2", "Sub", "Mul", "FusedBatchNorm", "FusedBatchNormV2",
+                    "FusedBatchNormV3"})
+
+
+def _relu_(x: Any) -> Any:
+    fn = lookup("Relu").fn
+    return fn(x, out=x) if type(x) is np.ndarray and x.flags.writeable else fn(x)
+
+
+def _relu6_(x: Any) -> Any:
+    fn = lookup("Relu6").fn
+    return fn(x, out=x) if type(x) is np.ndarray and x.flags.writeable else fn(x)
+
+
+def _tanh_(x: Any) -> Any:
+    if type(x) is not np.ndarray or not x.flags.writeable:
+        return np.tanh(x)
+    return np.tanh(x, out=x)
+
+
+def _sigmoid_(x: Any) -> Any:
+    if type(x) is not np.ndarray or not x.flags.writeable or x.dtype.kind != "f":
+        return lookup("Sigmoid").fn(x)
+    half = x.dtype.type(0.5)
+    x *= half
+    np.tanh(x, out=x)
+    x += 1
+    x *= half
+    return x
+
+
+_INPLACE = {"Relu": _relu_, "Relu6": _relu6_, "Tanh": _tanh_, "Sigmoid": _sigmoid_}
+
+
+# --------------------------------------------------------------------------
 # errors raised while running
 # --------------------------------------------------------------------------
 
@@ -358,6 +398,77 @@ class _Builder:
                 o.flags.writeable = False
             folded[(name, i)] = o
 
+    # -- fusion ---------------------------------------------------------------
+    def fuse(self, order: list[str], kernels: dict, folded: dict, fed: dict,
+             fetches: Sequence[tuple[str, int]]) -> None:
+        """Rewrite kernels where a value has exactly one consumer (as TF's remapper does):
+
+        * a frozen (inference, constant statistics) batch norm right after a Conv2D or
+          depthwise convolution with a constant filter is folded into the filter and a
+          bias: the conv computes ``conv(x, f·a) + b`` and the batch norm passes it on;
+        * Relu/Relu6/Tanh/Sigmoid on a freshly allocated, single-use value (a conv,
+          matmul, add ...) write into it instead of allocating another array.
+
+        Never applied to fetched tensors, fed tensors, constants, or plans with v1
+        control flow; results are identical up to float rounding.
+        """
+        uses: dict[tuple[str, int], int] = {}
+        for name in order:
+            if (name, 0) in folded:
+                continue
+            for t in self.info(name)[1]:
+                uses[t] = uses.get(t, 0) + 1
+        for t in fetches:
+            uses[t] = uses.get(t, 0) + 2
+
+        def sole(t: tuple[str, int]) -> bool:
+            return uses.get(t) == 1 and t not in fed and t not in folded
+
+        def const_of(t: tuple[str, int]) -> Any:
+            if t in folded:
+                return folded[t]
+            n = self.view.node(t[0])
+            return self.const_value(n) if n is not None and n.op in _CONSTS and t not in fed else None
+
+        for name in order:
+            node, data, _ = self.info(name)
+            k = kernels.get(name)
+            if not isinstance(k, tuple) or (name, 0) in folded or not data:
+                continue
+            kd, fn = k
+            affine = getattr(fn, "frozen_affine", None)
+            src = data[0]
+            if affine is not None and sole(src) and src[1] == 0:
+                snode, sdata, _ = self.info(src[0])
+                f = const_of(sdata[1]) if len(sdata) == 2 else None
+                fmt = snode.attr["data_format"].s if "data_format" in snode.attr else b"NHWC"
+                if (snode.op in ("Conv2D", "DepthwiseConv2dNative") and f is not None and fmt == b"NHWC"
+                        and isinstance(kernels.get(src[0]), tuple)):
+                    a, b, stats = affine
+                    if snode.op == "Conv2D" and a.shape == (f.shape[3],):
+                        fs = f * a.astype(f.dtype)
+                    elif snode.op == "DepthwiseConv2dNative" and a.size == f.shape[2] * f.shape[3]:
+                        fs = f * a.astype(f.dtype).reshape(f.shape[2], f.shape[3])
+                    else:
+                        fs = None
+                    if fs is not None:
+                        ckd, cfn = kernels[src[0]]
+                        bb = b.astype(f.dtype)
+
+                        def fused(x, _f, cfn=cfn, fs=fs, bb=bb):
+                            y = cfn(x, fs)
+                            y += bb
+                            return y
+
+                        def passthrough(y, *_rest, stats=stats):
+                            return (y,) + stats
+                        kernels[src[0]] = (ckd, fused)
+                        kernels[name] = (kd, passthrough)
+                        continue
+            inplace = _INPLACE.get(node.op)
+            if inplace is not None and sole(src) and self.info(src[0])[0].op in _FRESH:
+                kernels[name] = (kd, inplace)
+
     # -- compile ------------------------------------------------------------
     def build(self, fetches: Sequence[tuple[str, int]], targets: Sequence[str],
               feeds: Sequence[tuple[str, int]], fold: bool = True) -> Plan:
@@ -419,6 +530,9 @@ class _Builder:
             kernels[name] = (kd, fn)
             if fold and not kd.stateful and n_out >= 1 and not ctrl and name not in keep:
                 self.fold(name, node, data, fn, n_out, fed, folded)
+
+        if fold and not any(nodes_of[n].op in ("Switch", "RefSwitch") for n in order):
+            self.fuse(order, kernels, folded, fed, fetches)
 
         # 2. output-index check (a consumer names an output its producer lacks)
         def check_index(consumer: str | None, src: str, idx: int) -> None:

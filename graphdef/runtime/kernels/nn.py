@@ -6,15 +6,23 @@ import numpy as np
 from graphdef.runtime.kernels.registry import kernel
 
 
-@kernel("Relu")
-def relu(x):
-    return np.maximum(x, x.dtype.type(0))
+_INF = {np.dtype(t): np.dtype(t).type(np.inf) for t in (np.float16, np.float32, np.float64)}
 
 
-@kernel("Relu6")
-def relu6(x):
-    r = np.maximum(x, x.dtype.type(0))
-    return np.minimum(r, x.dtype.type(6), out=r) if type(r) is np.ndarray else np.minimum(r, x.dtype.type(6))
+def relu(x, out=None):
+    # clip is ~3x faster than np.maximum on float arrays (numpy 2)
+    hi = _INF.get(x.dtype)
+    if hi is None:
+        return np.maximum(x, x.dtype.type(0), out=out)
+    return np.clip(x, x.dtype.type(0), hi, out=out)
+
+
+def relu6(x, out=None):
+    return np.clip(x, x.dtype.type(0), x.dtype.type(6), out=out)
+
+
+kernel("Relu")(relu)
+kernel("Relu6")(relu6)
 
 
 @kernel("Elu")
@@ -99,6 +107,8 @@ def fused_batch_norm(ctx):
             if nchw:
                 y = np.moveaxis(y, -1, 1)
             return (y, mean, var, mean, var) + extra
+        if not nchw:  # lets the plan fold a, b into the convolution before it
+            run_frozen.frozen_affine = (a, b, (mean, var, mean, var) + extra)
         return run_frozen
 
     def run(x, scale, offset, mean, var):
