@@ -20,6 +20,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from graphdef import dtypes
+from graphdef._proto import types_pb2 as _types_pb2
 from graphdef._proto.attr_value_pb2 import AttrValue
 
 # dtype groups used by the type constraints below.
@@ -670,6 +671,6 @@ def _attrs_str(attrs: dict) -> str:
     for k in sorted(attrs):
         v = attrs[k]
         if isinstance(v, dtypes.DType):
-            v = "DT_" + v.name.upper().replace("FLOAT32", "FLOAT").replace("FLOAT64", "DOUBLE")
+            v = _types_pb2.DataType.Name(v.as_datatype_enum)
         parts.append(f"{k}={v}")
     return ", ".join(parts)
