@@ -184,3 +184,10 @@ def test_session_with_default_graph():
     with Session() as s:
         assert s.graph is tf.get_default_graph()
         assert s.run(a) == 4
+
+
+def test_time_run_reports_per_call_microseconds():
+    from graphdef.runtime.timing import time_run
+    with Session(GRAPH) as s:
+        t = time_run(s, "c:0", number=10, repeat=2)
+    assert set(t) == {"wall_us", "cpu_us"} and t["wall_us"] > 0
