@@ -214,3 +214,31 @@ def test_arg_max_min():
 COVERED = {c[0] for c in UNARY} | {c[0] for c in BINARY} | {c[0] for c in REDUCTIONS} | {
     "ClipByValue", "AddN", "Select", "SelectV2", "MatMul", "BatchMatMul", "BatchMatMulV2",
     "BatchMatMulV3", "Einsum", "Cumsum", "Cumprod", "ArgMax", "ArgMin"}
+
+
+def test_special_functions():
+    x = np.array([0.5, 1.0, 2.5, 7.0, -1.5], np.float32)
+    np.testing.assert_allclose(run_op("Lgamma", [x]), [math.lgamma(v) for v in x.astype(float)], rtol=1e-6)
+    assert run_op("Lgamma", [np.array([0.0], np.float32)])[0] == np.inf
+    # ψ(1) = -γ, ψ(1/2) = -γ - 2 ln 2, ψ(n+1) = ψ(n) + 1/n, ψ(-1.5) = ψ(2.5) + π·cot(... ) reflection
+    g = 0.5772156649015329
+    want = [-g - 2 * math.log(2), -g, -g - 2 * math.log(2) + 2 + 2 / 3, -g + sum(1 / k for k in range(1, 7)),
+            -g - 2 * math.log(2) + 2 + 2 / 3 + 1 / 1.5 + 1 / 0.5 - 2 * 0 + (-1 / (-1.5)) + (-1 / (-0.5))]
+    got = run_op("Digamma", [x])
+    np.testing.assert_allclose(got[:4], want[:4], rtol=1e-5)
+    # reflection check against the recurrence ψ(x) = ψ(x+1) - 1/x
+    np.testing.assert_allclose(got[4], run_op("Digamma", [np.float32(-0.5)]) + 1 / 1.5, rtol=1e-5)
+    assert np.isnan(run_op("Digamma", [np.array([-2.0], np.float32)])[0])
+
+
+def test_no_nan_products():
+    x = np.array([0.0, 2.0, 3.0], np.float32)
+    y = np.array([0.0, 0.0, 4.0], np.float32)
+    assert run_op("MulNoNan", [np.array([np.inf, 2, 3], np.float32), y]).tolist() == [0, 0, 12]
+    assert run_op("Xdivy", [x, y]).tolist()[0] == 0 and run_op("Xdivy", [x, y])[2] == 0.75
+    np.testing.assert_allclose(run_op("Xlogy", [x, y]), [0, -np.inf, 3 * math.log(4)])
+    c = run_op("Complex", [x, y], {"Tout": T(np.complex64)})
+    assert c.dtype == np.complex64 and c[2] == 3 + 4j
+
+
+COVERED |= {"Lgamma", "Digamma", "MulNoNan", "Xdivy", "Xlogy", "Complex"}

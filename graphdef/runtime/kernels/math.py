@@ -6,6 +6,8 @@ int32, true division of integers) are spelled out.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from graphdef.errors import InvalidArgumentError
@@ -385,3 +387,70 @@ def _arg(fn):
 
 kernel("ArgMax", factory=True)(_arg(np.argmax))
 kernel("ArgMin", factory=True)(_arg(np.argmin))
+
+
+# --------------------------------------------------------------------------
+# special functions and "no NaN" products (numpy has no lgamma/digamma)
+# --------------------------------------------------------------------------
+
+def _lgamma1(v: float) -> float:
+    try:
+        return math.lgamma(v)
+    except ValueError:  # a pole: TF gives +inf
+        return math.inf
+
+
+_lgamma_vec = np.vectorize(_lgamma1, otypes=[np.float64])
+
+
+@kernel("Lgamma")
+def lgamma(x):
+    return _lgamma_vec(x.astype(np.float64)).astype(x.dtype)
+
+
+def _digamma64(x: np.ndarray) -> np.ndarray:
+    """ψ(x): reflection below 1/2, recurrence up to 6, then the asymptotic series."""
+    x = np.asarray(x, np.float64)
+    reflect = x < 0.5
+    xr = np.where(reflect, 1.0 - x, x)
+    acc = np.zeros_like(xr)
+    for _ in range(6):
+        small = xr < 6.0
+        acc = np.where(small, acc - 1.0 / np.where(small, xr, 1.0), acc)
+        xr = np.where(small, xr + 1.0, xr)
+    inv = 1.0 / xr
+    inv2 = inv * inv
+    series = np.log(xr) - 0.5 * inv - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (
+        1 / 240 - inv2 * (1 / 132)))))
+    r = acc + series
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(reflect, r - np.pi / np.tan(np.pi * x), r)
+    return np.where((x <= 0) & (x == np.floor(x)), np.nan, r)
+
+
+@kernel("Digamma")
+def digamma(x):
+    return _digamma64(x).astype(x.dtype)
+
+
+@kernel("MulNoNan")
+def mul_no_nan(x, y):
+    return np.where(y == 0, np.zeros_like(x), np.multiply(x, y))
+
+
+@kernel("Xdivy")
+def xdivy(x, y):
+    safe = np.where(x == 0, np.ones_like(y), y)
+    return np.where(x == 0, np.zeros_like(x), np.true_divide(x, safe).astype(x.dtype, copy=False))
+
+
+@kernel("Xlogy")
+def xlogy(x, y):
+    safe = np.where(x == 0, np.ones_like(y), y)
+    return np.where(x == 0, np.zeros_like(x), (x * np.log(safe)).astype(x.dtype, copy=False))
+
+
+@kernel("Complex", factory=True)
+def complex_(ctx):
+    out = ctx.np_dtype("Tout", np.complex64)
+    return lambda re, im: (re + 1j * im).astype(out)
