@@ -50,11 +50,20 @@ def test_file_writer_roundtrip(tmp_path, how):
     w.close()
     events = read_events(logdir)
     assert events[0].file_version == "brain.Event:2"
+    assert graph_of(events) == g.as_graph_def()
+
+
+def test_add_graph_with_shapes(tmp_path):
+    g = Graph()
+    with g.as_default():
+        tf.constant([1.0, 2.0], name="c")
+    with tf.summary.FileWriter(str(tmp_path)) as w:
+        w.add_graph(g, global_step=3, add_shapes=True)
+    events = read_events(tmp_path)
     got = graph_of(events)
-    if how != "graph_def":
-        # As TF1, a Graph is written with _output_shapes
-        assert got.node[0].attr["_output_shapes"].list.shape[0] is not None
+    assert [d.size for d in got.node[0].attr["_output_shapes"].list.shape[0].dim] == [2]
     assert strip_shapes(got) == g.as_graph_def()
+    assert [e.step for e in events if e.WhichOneof("what") == "graph_def"] == [3]
 
 
 def test_file_writer_context_manager_and_errors(tmp_path):

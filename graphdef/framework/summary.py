@@ -2,8 +2,9 @@
 
 The file is ``<logdir>/events.out.tfevents.<time>.<host><suffix>``: TFRecord framing with
 masked CRC32C (``graphdef.io.events``), a ``file_version: "brain.Event:2"`` event, then
-one event per ``add_graph``. As TF1 does, a builder ``Graph`` is written with
-``as_graph_def(add_shapes=True)`` (``_output_shapes`` attrs, which TensorBoard shows).
+one event per ``add_graph``. A builder ``Graph`` is written exactly as ``as_graph_def()``
+returns it, so reading the file back gives the same GraphDef (TF1 added
+``_output_shapes`` attrs; pass ``add_shapes=True`` to ``add_graph`` for that).
 Writes are synchronous (no queue thread); ``flush`` makes them durable.
 """
 from __future__ import annotations
@@ -50,13 +51,14 @@ class FileWriter:
             event.step = int(global_step)
         self.add_event(event)
 
-    def add_graph(self, graph: Any, global_step: int | None = None, graph_def: Any = None) -> None:
+    def add_graph(self, graph: Any, global_step: int | None = None, graph_def: Any = None,
+                  add_shapes: bool = False) -> None:
         """Write ``graph`` (a builder Graph, or a GraphDef) as a graph event."""
         if graph is not None and graph_def is not None:
             raise ValueError("Please pass only graph, or graph_def (deprecated), but not both.")
         g = graph if graph is not None else graph_def
         if isinstance(g, Graph):
-            gd = g.as_graph_def(add_shapes=True)
+            gd = g.as_graph_def(add_shapes=add_shapes)
         elif hasattr(g, "SerializeToString") and hasattr(g, "node"):
             gd = g
         else:
