@@ -80,6 +80,10 @@ def test_reader_matches_text_format_on_real_files(path: Path):
     want = _wire(text_format.Parse(text, graph_pb2.GraphDef()))
     # real files must take the fast path (otherwise it would not be fast)
     assert _wire(fasttext.parse_into(text, graph_pb2.GraphDef())) == want
+    # both fast strategies (line mode, statement scanner) give the same bytes
+    root = fasttext._message_info(graph_pb2.GraphDef.DESCRIPTOR)
+    assert fasttext._lines(text, root) == fasttext._scan(text, graph_pb2.GraphDef.DESCRIPTOR,
+                                                         fasttext._STMT)
     assert _wire(parse_text(text, graph_pb2.GraphDef())) == want
 
 
@@ -390,9 +394,10 @@ def test_writer_output_reads_back():
 def test_unescape_shortcut_equals_cunescape():
     rng = random.Random(5)
     pieces = ["\\x4", "\\x41", "\\x4g", "\\\\x4", "\\\\\\x4", "\\101", "\\0", "\\n", "\\\\",
-              "\\'", '\\"', "a", "x", "4", "é", "\\u00e9", "\\?", "\\a"]
-    for _ in range(2000):
-        s = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8)))
+              "\\'", '\\"', "a", "x", "4", "u", "U", "\\u", "\\U0001F600", "é", "\\u00e9",
+              "\\?", "\\a", "\\\\u00e9", "\\x41"]
+    for _ in range(5000):
+        s = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 10)))
         try:
             want = text_encoding.CUnescape(s)
         except Exception:
