@@ -154,7 +154,11 @@ def test_device_none_clears(g):
 def test_device_function(g):
     with tf.device(lambda op: "/cpu:0" if op.type == "Const" else ""):
         t = tf.constant(1.0)
-    assert t.device == "/device:CPU:0"
+        u = tf.identity(t)
+    assert (t.device, u.device) == ("/cpu:0", "")   # TF keeps a function's answer as is
+    with tf.device(lambda op: tf.DeviceSpec(device_type="GPU", device_index=1)):
+        v = tf.constant(1.0)
+    assert v.device == "/device:GPU:1"
 
 
 def test_lookups(g):

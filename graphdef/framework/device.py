@@ -54,6 +54,13 @@ class DeviceSpec(NamedTuple):
         """This spec with every field that ``other`` sets taken from ``other``."""
         return DeviceSpec(*(o if o is not None else s for s, o in zip(self, other)))
 
+    make_merged_spec = merged  # TF's name
+
+    def replace(self, **kwargs: object) -> "DeviceSpec":
+        return self._replace(**kwargs)
+
+    parse_from_string = from_string
+
     def to_string(self) -> str:
         out = []
         if self.job is not None:

@@ -181,10 +181,11 @@ class _DeviceEntry:
     def apply(self, op: Operation) -> str:
         if self.spec is not None:
             return self.spec.merged(DeviceSpec.from_string(op._device)).to_string()
+        # TF stores a device function's answer as it is (a DeviceSpec as its string).
         res = self.function(op)
         if hasattr(res, "to_string"):
             res = res.to_string()
-        return DeviceSpec.from_string(res or "").to_string()
+        return res or ""
 
 
 class Graph:
