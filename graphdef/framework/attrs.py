@@ -146,17 +146,44 @@ def field_bytes(tag: bytes, payload: bytes) -> bytes:
 
 
 def encode_node(name: str, op: str, inputs: list[str], device: str,
-                attrs: dict[str, AttrValue]) -> bytes:
+                 attrs: dict[str, AttrValue]) -> bytes:
     """Serialised NodeDef (fields name=1, op=2, input=3, device=4, attr=5, attrs sorted)."""
-    parts = [field_bytes(b"\x0a", name.encode()), field_bytes(b"\x12", op.encode())]
+    small = _SMALL
+    nb = name.encode()
+    ob = op.encode()
+    n = len(nb)
+    parts = [b"\x0a", small[n] if n < 0x80 else varint(n), nb,
+             b"\x12", small[len(ob)] if len(ob) < 0x80 else varint(len(ob)), ob]
     for i in inputs:
-        parts.append(field_bytes(b"\x1a", i.encode()))
+        ib = i.encode()
+        n = len(ib)
+        parts += (b"\x1a", small[n] if n < 0x80 else varint(n), ib)
     if device:
         parts.append(field_bytes(b"\x22", device.encode()))
+    if attrs:
+        parts.append(_attr_section(attrs))
+    return b"".join(parts)
+
+
+# (attr names, ids of memoised values) -> encoded attr entries: ops of one kind share them
+_SECTIONS: dict[tuple, bytes] = {}
+
+
+def _attr_section(attrs: dict[str, AttrValue]) -> bytes:
+    ids = tuple([id(v) for v in attrs.values()])
+    key = (tuple(attrs), ids)
+    b = _SECTIONS.get(key)
+    if b is not None:
+        return b
+    out = []
     for k in sorted(attrs):
         entry = field_bytes(b"\x0a", k.encode()) + field_bytes(b"\x12", attr_bytes(attrs[k]))
-        parts.append(field_bytes(b"\x2a", entry))
-    return b"".join(parts)
+        out.append(field_bytes(b"\x2a", entry))
+    b = b"".join(out)
+    # Only memoised values have ids that can never be reused by another object.
+    if all(i in _SERIALIZED for i in ids) and len(_SECTIONS) < 100_000:
+        _SECTIONS[key] = b
+    return b
 
 
 __all__ = ["attr_value", "attr_to_python"]

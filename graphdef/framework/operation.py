@@ -204,7 +204,8 @@ class Operation:
     def _serialized(self) -> bytes:
         b = self._bytes
         if b is None:
-            inputs = [t._as_node_def_input() for t in self._inputs]
+            inputs = [t._op._name if not t._value_index else f"{t._op._name}:{t._value_index}"
+                      for t in self._inputs]
             if self._control_inputs:
                 inputs.extend(sorted("^" + c._name for c in self._control_inputs))
             b = self._bytes = encode_node(self._name, self._type, inputs, self._device,
