@@ -79,6 +79,8 @@ class OpDef:
     # The fast path (all inputs already Tensors, no list arguments) needs no conversion:
     # ``fast`` says whether it applies; ``_wire`` caches the default attrs as AttrValues.
     fast: bool = False
+    _last_dt: Any = None  # the simple path's last accepted T and its AttrValue
+    _last_av: Any = None
     simple: bool = False  # every input typed by the op's only attr, T (Add, Mul, Relu...)
     _wire: dict | None = None
 
@@ -582,9 +584,14 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
             elif d != dt:
                 return None
         inputs = ins
-        allowed = od.attrs["T"].allowed_set
-        if allowed is not None and dt not in allowed:
-            return None
+        if dt is od._last_dt:  # DTypes are singletons: skip the hashing on repeats
+            av = od._last_av
+        else:
+            allowed = od.attrs["T"].allowed_set
+            if allowed is not None and dt not in allowed:
+                return None
+            av = _type_av(dt)
+            od._last_dt, od._last_av = dt, av
         attr_vals = {"T": dt}
         shapes = None
         if od.shape_fn is not None:
@@ -593,7 +600,7 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
             except ValueError:
                 return None
         out = od.outputs[0]
-        op = g.create_op(od.name, inputs, {"T": _type_av(dt)}, name=name,
+        op = g.create_op(od.name, inputs, {"T": av}, name=name,
                          output_dtypes=(out.fixed or dt,), output_shapes=shapes or ())
         return op._outputs[0]
     if any(type(v) is not _TENSOR for v in inputs):
