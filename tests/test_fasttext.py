@@ -82,8 +82,11 @@ def test_reader_matches_text_format_on_real_files(path: Path):
     assert _wire(fasttext.parse_into(text, graph_pb2.GraphDef())) == want
     # both fast strategies (line mode, statement scanner) give the same bytes
     root = fasttext._message_info(graph_pb2.GraphDef.DESCRIPTOR)
-    assert fasttext._lines(text, root) == fasttext._scan(text, graph_pb2.GraphDef.DESCRIPTOR,
-                                                         fasttext._STMT)
+    scanned = fasttext._scan(text, graph_pb2.GraphDef.DESCRIPTOR, fasttext._STMT)
+    try:
+        assert fasttext._lines(text, root) == scanned
+    except fasttext._NotLines:  # hand-written files put several statements on a line
+        assert "{ " in text or "{}" in text
     assert _wire(parse_text(text, graph_pb2.GraphDef())) == want
 
 
