@@ -79,8 +79,7 @@ class OpDef:
     # The fast path (all inputs already Tensors, no list arguments) needs no conversion:
     # ``fast`` says whether it applies; ``_wire`` caches the default attrs as AttrValues.
     fast: bool = False
-    _last_dt: Any = None  # the simple path's last accepted T and its AttrValue
-    _last_av: Any = None
+    _last: tuple = (None, None)  # the simple path's last accepted T and its AttrValue
     simple: bool = False  # every input typed by the op's only attr, T (Add, Mul, Relu...)
     _wire: dict | None = None
 
@@ -584,14 +583,15 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
             elif d != dt:
                 return None
         inputs = ins
-        if dt is od._last_dt:  # DTypes are singletons: skip the hashing on repeats
-            av = od._last_av
+        last = od._last  # one tuple, so threads never see a dtype with another's AttrValue
+        if dt is last[0]:  # DTypes are singletons: skip the hashing on repeats
+            av = last[1]
         else:
             allowed = od.attrs["T"].allowed_set
             if allowed is not None and dt not in allowed:
                 return None
             av = _type_av(dt)
-            od._last_dt, od._last_av = dt, av
+            od._last = (dt, av)
         attr_vals = {"T": dt}
         shapes = None
         if od.shape_fn is not None:
