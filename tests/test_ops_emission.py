@@ -217,3 +217,36 @@ def test_ops_follow_input_graph_not_default():
         a = tf.constant(1.0)
     b = a + 2.0
     assert b.graph is g and b.op.inputs[1].op.name == "add/y"
+
+
+OPERATORS = [
+    (lambda a, b: a + b, "add", "Add"), (lambda a, b: 2.0 + a, "add", "Add"),
+    (lambda a, b: a - b, "sub", "Sub"), (lambda a, b: 2.0 - a, "sub", "Sub"),
+    (lambda a, b: a * b, "mul", "Mul"), (lambda a, b: 2.0 * a, "mul", "Mul"),
+    (lambda a, b: a / b, "truediv", "RealDiv"), (lambda a, b: 2.0 / a, "truediv", "RealDiv"),
+    (lambda a, b: a // b, "floordiv", "FloorDiv"), (lambda a, b: 2.0 // a, "floordiv", "FloorDiv"),
+    (lambda a, b: a % b, "mod", "FloorMod"), (lambda a, b: 2.0 % a, "mod", "FloorMod"),
+    (lambda a, b: a ** b, "pow", "Pow"), (lambda a, b: 2.0 ** a, "pow", "Pow"),
+    (lambda a, b: a @ b, "matmul", "MatMul"),
+    (lambda a, b: np.ones((2, 2), np.float32) @ a, "matmul", "MatMul"),
+    (lambda a, b: -a, "Neg", "Neg"), (lambda a, b: abs(a), "Abs", "Abs"),
+    (lambda a, b: a < b, "Less", "Less"), (lambda a, b: a <= b, "LessEqual", "LessEqual"),
+    (lambda a, b: a > b, "Greater", "Greater"),
+    (lambda a, b: a >= b, "GreaterEqual", "GreaterEqual"),
+    (lambda a, b: (a > b) & (a < b), "and", "LogicalAnd"),
+    (lambda a, b: (a > b) | (a < b), "or", "LogicalOr"),
+    (lambda a, b: ~(a > b), "LogicalNot", "LogicalNot"),
+]
+
+
+@pytest.mark.parametrize("expr,name,op_type", [c for c in OPERATORS],
+                         ids=[f"{i}_{c[1]}" for i, c in enumerate(OPERATORS)])
+def test_operator_default_names(expr, name, op_type):
+    with tf.Graph().as_default():
+        a = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+        b = tf.constant([[2.0, 2.0], [2.0, 2.0]])
+        out = expr(a, b)
+    assert (out.op.name, out.op.type) == (name, op_type)
+    for t in out.op.inputs:  # reflected Python operands: `<name>/x`, right ones `<name>/y`
+        if t.op.type == "Const" and t.op.name.startswith(name + "/"):
+            assert t.op.name in (f"{name}/x", f"{name}/y") and t.dtype == tf.float32
