@@ -322,3 +322,19 @@ def test_cond_internals_are_not_fetchable(g):
     assert not g.is_fetchable(g.get_operation_by_name("cond/read"))
     assert [n.name for n in g.as_graph_def().node][-3:] == ["cond/read/Switch", "cond/Switch_1",
                                                             "cond/Merge"]
+
+
+def test_shared_attr_dicts_are_copied_on_write(g):
+    a = tf.no_op(name="a")
+    b = tf.no_op(name="b")
+    x = tf.identity(tf.constant(1.0), name="x")
+    y = tf.identity(tf.constant(2.0), name="y")
+    assert a.op._attrs is b.op._attrs if hasattr(a, "op") else a._attrs is b._attrs
+    assert x.op._attrs is y.op._attrs          # same memoised attrs: one shared dict
+    with tf.control_dependencies([a]):
+        pass
+    x.op._set_attr("foo", 3)
+    assert "_has_manual_control_dependencies" not in b.node_def.attr
+    assert "foo" not in y.op.node_def.attr and x.op.get_attr("foo") == 3
+    x.op._clear_attr("foo")
+    assert "foo" not in x.op.node_def.attr

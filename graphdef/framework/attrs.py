@@ -96,6 +96,36 @@ def attr_value(value: Any) -> AttrValue:
     raise TypeError(f"cannot convert {value!r} of type {type(value).__name__} to an AttrValue")
 
 
+# Attr dicts made only of memoised values, shared by every op with the same attrs (fewer
+# objects per op for the garbage collector). Shared dicts are never mutated: an op copies
+# its dict before changing it (``Operation._own_attrs``).
+_DICTS: dict[tuple, dict[str, AttrValue]] = {}
+EMPTY_ATTRS: dict[str, AttrValue] = {}
+SHARED_DICT_IDS: set[int] = {id(EMPTY_ATTRS)}
+
+
+def intern_attrs(attrs: dict[str, Any]) -> dict[str, AttrValue]:
+    """A dict of AttrValues equal to ``attrs`` (converted with ``attr_value``); the same
+    shared dict for equal memoised contents. Callers must not mutate the result."""
+    key = (tuple(attrs), tuple([id(v) for v in attrs.values()]))
+    d = _DICTS.get(key)
+    if d is not None:
+        return d  # the ids in a stored key are memoised values, alive forever
+    d = {}
+    memo = True
+    for k, v in attrs.items():
+        if type(v) is not AttrValue:
+            v = attr_value(v)
+        d[k] = v
+        if id(v) not in _SERIALIZED:
+            memo = False
+    if memo and len(_DICTS) < 100_000:
+        key = (tuple(d), tuple([id(v) for v in d.values()]))
+        d = _DICTS.setdefault(key, d)
+        SHARED_DICT_IDS.add(id(d))
+    return d
+
+
 def attr_bytes(value: AttrValue) -> bytes:
     # Memoised values live forever in _MEMO, so their ids are never reused.
     b = _SERIALIZED.get(id(value))

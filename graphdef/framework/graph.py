@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 from graphdef import dtypes
 from graphdef._proto.attr_value_pb2 import AttrValue
 from graphdef._proto.graph_pb2 import GraphDef
-from graphdef.framework.attrs import attr_value, field_bytes, varint
+from graphdef.framework.attrs import EMPTY_ATTRS, attr_value, field_bytes, intern_attrs, varint
 from graphdef.framework.device import DeviceSpec
 from graphdef.framework.operation import Operation, Tensor
 from graphdef.framework.tensor_shape import TensorShape
@@ -303,13 +303,7 @@ class Graph:
             bad = next(t for t in inputs if not isinstance(t, Tensor))
             raise TypeError(f"Input to op '{name}' ({op_type}) must be a Tensor, got"
                             f" {type(bad).__name__}: {bad!r}") from None
-        if attrs:
-            attrs = attrs.copy()
-            for k, v in attrs.items():
-                if type(v) is not AttrValue:
-                    attrs[k] = attr_value(v)
-        else:
-            attrs = {}
+        attrs = intern_attrs(attrs) if attrs else EMPTY_ATTRS
         cdeps = self._control_dependencies_stack
         if cdeps:
             control = self._control_dependencies_for_inputs({t._op for t in inputs}) or _NO_OPS
@@ -329,8 +323,9 @@ class Graph:
         if self._colocation_stack:
             self._apply_colocation(op)
         if self._attr_scope:
+            own = op._own_attrs()
             for k, v in self._attr_scope.items():
-                attrs.setdefault(k, v)  # TF sets scope attrs only where the op has none
+                own.setdefault(k, v)  # TF sets scope attrs only where the op has none
         ops = self._ops
         ops.append(op)
         op._id = len(ops)
@@ -364,7 +359,7 @@ class Graph:
             if c._device and not device_set:
                 op._device = c._device
                 device_set = True
-        op._attrs["_class"] = attr_value(sorted(set(groups)))
+        op._own_attrs()["_class"] = attr_value(sorted(set(groups)))
 
     # -- control dependencies --------------------------------------------
     def _control_dependencies_for_inputs(self, input_ops: set[Operation]) -> list[Operation]:
@@ -403,7 +398,7 @@ class Graph:
                 current.add(c)
                 # TF marks ops used as manual control deps (an internal attr; compare ignores it).
                 if c._attrs.get("_has_manual_control_dependencies") is not _TRUE:
-                    c._attrs["_has_manual_control_dependencies"] = _TRUE
+                    c._own_attrs()["_has_manual_control_dependencies"] = _TRUE
                     c._changed()
         return _ControlDependencies(self, control_ops)
 

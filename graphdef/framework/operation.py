@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from graphdef import dtypes
 from graphdef._proto.attr_value_pb2 import AttrValue
 from graphdef._proto.node_def_pb2 import NodeDef
-from graphdef.framework.attrs import attr_to_python, attr_value, encode_node
+from graphdef.framework.attrs import SHARED_DICT_IDS, attr_to_python, attr_value, encode_node
 from graphdef.framework.tensor_shape import TensorShape, as_shape
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -229,12 +229,20 @@ class Operation:
     def _get_attr_value(self, name: str) -> AttrValue | None:
         return self._attrs.get(name)
 
+    def _own_attrs(self) -> dict[str, AttrValue]:
+        """This op's attr dict, copied first if it is shared (see ``attrs.intern_attrs``)."""
+        a = self._attrs
+        if id(a) in SHARED_DICT_IDS:
+            a = self._attrs = dict(a)
+        return a
+
     def _set_attr(self, name: str, value: Any) -> None:
-        self._attrs[name] = attr_value(value)
+        self._own_attrs()[name] = attr_value(value)
         self._changed()
 
     def _clear_attr(self, name: str) -> None:
-        if self._attrs.pop(name, None) is not None:
+        if name in self._attrs:
+            del self._own_attrs()[name]
             self._changed()
 
     # -- mutation used by the framework ----------------------------------
