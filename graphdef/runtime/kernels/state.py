@@ -186,3 +186,30 @@ def destroy_resource_op(ctx):
         h = _handle(ctx, h)
         h.store.pop(h.key, None)
     return run
+
+
+@kernel("ApplyGradientDescent", factory=True, ref_inputs=(0,), stateful=True)
+def apply_gradient_descent(ctx):
+    """var -= alpha * delta, in place (as AssignSub)."""
+    def run(ref, alpha, delta):
+        if type(ref) is not Ref:
+            raise InvalidArgumentError(ctx.node, None, "input 'var' is not a reference variable")
+        old = ref.read()
+        old.flags.writeable = True
+        try:
+            np.subtract(old, alpha * delta, out=old, casting="unsafe")
+        finally:
+            old.flags.writeable = False
+        return old
+    return run
+
+
+@kernel("ResourceApplyGradientDescent", factory=True, num_outputs=0, stateful=True)
+def resource_apply_gradient_descent(ctx):
+    def run(h, alpha, delta):
+        h = _handle(ctx, h)
+        if h.key not in h.store:
+            raise FailedPreconditionError(ctx.node, None, f"Error while reading resource variable "
+                                          f"{h.key[len(_RES):]}: uninitialized")
+        h.store[h.key] = _store_value(h.store[h.key] - alpha * delta, h.store[h.key].dtype)
+    return run
