@@ -21,7 +21,10 @@ API notes for op functions (``graphdef/ops``)
 * ``constant(value, dtype=None, shape=None, name="Const", verify_shape=False)``.
 * ``Tensor._override_operator("__add__", fn)`` installs operators; ``Tensor.shape`` is a
   ``TensorShape`` (``as_tuple()`` gives dims with None for unknown, or None for unknown rank).
-* ``Operation._set_attr(name, value)``, ``op._add_control_input(op2)``.
+* ``Operation._set_attr(name, value)``, ``op._add_control_input(op2)``; never mutate
+  ``op._attrs`` directly (ops with equal memoised attrs share one dict).
+* Speed: ``attrs.intern_attrs(d)`` returns a shared dict that ``create_op`` takes as is;
+  op functions can keep one per (op, dtype) and pass it on every call.
 * ``colocate_with(op)`` adds ``_class: ["loc:@op"]`` (used by variables).
 """
 from __future__ import annotations

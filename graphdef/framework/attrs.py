@@ -107,6 +107,8 @@ SHARED_DICT_IDS: set[int] = {id(EMPTY_ATTRS)}
 def intern_attrs(attrs: dict[str, Any]) -> dict[str, AttrValue]:
     """A dict of AttrValues equal to ``attrs`` (converted with ``attr_value``); the same
     shared dict for equal memoised contents. Callers must not mutate the result."""
+    if id(attrs) in SHARED_DICT_IDS:
+        return attrs  # already interned (op functions may keep and reuse these)
     key = (tuple(attrs), tuple([id(v) for v in attrs.values()]))
     d = _DICTS.get(key)
     if d is not None:
