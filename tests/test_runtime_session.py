@@ -191,3 +191,10 @@ def test_time_run_reports_per_call_microseconds():
     with Session(GRAPH) as s:
         t = time_run(s, "c:0", number=10, repeat=2)
     assert set(t) == {"wall_us", "cpu_us"} and t["wall_us"] > 0
+
+
+def test_make_callable():
+    with Session(GRAPH) as s:
+        f = s.make_callable("y:0", ["x:0"])
+        assert f([[1.0, 1.0]]).tolist() == [[3, 3]]
+        assert s.make_callable(["c:0", "tick"])() == [3.0, None]

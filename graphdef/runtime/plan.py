@@ -662,9 +662,7 @@ class _Builder:
                 del_at.setdefault(line_no, []).append(v)
         for i, line in enumerate(lines, start=1):
             final.append(line)
-            if i in del_at and not line.startswith(("try:", "if ", "else:", "    ")):
-                final.append("del " + ", ".join(sorted(del_at[i])))
-            elif i in del_at:
+            if i in del_at:  # i ends a node's statement group: the del sits at function level
                 final.append("del " + ", ".join(sorted(del_at[i])))
         single = len(fetches) == 1
         ret = fetch_exprs[0] if single else ("(" + "".join(e + ", " for e in fetch_exprs) + ")")
