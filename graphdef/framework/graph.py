@@ -562,6 +562,10 @@ class Graph:
         return [item for item in coll
                 if getattr(item, "name", None) is not None and regex.match(item.name)]
 
+    @property
+    def collections(self) -> list[str]:
+        return list(self._collections)
+
     def get_all_collection_keys(self) -> list[str]:
         return [k for k, v in self._collections.items() if isinstance(k, str)]
 

@@ -69,6 +69,10 @@ class Tensor:
     def get_shape(self) -> TensorShape:
         return self._shape
 
+    @property
+    def ndim(self) -> int | None:
+        return self._shape.rank
+
     def set_shape(self, shape: Any) -> None:
         """Refine the static shape; ValueError when incompatible with what is known."""
         shape = as_shape(shape)
