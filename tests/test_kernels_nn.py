@@ -158,16 +158,18 @@ def test_depthwise_conv2d(xs, m, s, d, padding):
     np.testing.assert_allclose(got, ref_conv(x, f, s, d, padding, depthwise=True), rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("hw,s,padding", [((7, 6), (2, 2), "SAME"), ((8, 8), (2, 2), "SAME"),
-                                          ((9, 7), (2, 3), "VALID"), ((5, 5), (1, 1), "SAME")])
-def test_conv2d_backprop_input_is_the_transpose_of_conv2d(hw, s, padding):
+@pytest.mark.parametrize("hw,s,d,padding,explicit", [
+    ((7, 6), (2, 2), (1, 1), "SAME", None), ((8, 8), (2, 2), (1, 1), "SAME", None),
+    ((9, 7), (2, 3), (1, 1), "VALID", None), ((5, 5), (1, 1), (1, 1), "SAME", None),
+    ((9, 9), (1, 2), (2, 1), "SAME", None), ((6, 7), (2, 1), (1, 1), "EXPLICIT", ((1, 2), (2, 0)))])
+def test_conv2d_backprop_input_is_the_transpose_of_conv2d(hw, s, d, padding, explicit):
     """<conv(x, f), dy> == <x, conv_transpose(dy, f)> for all x, dy (the adjoint identity)."""
     x = RS.randn(2, *hw, 3).astype(np.float64)
     f = RS.randn(3, 3, 3, 4).astype(np.float64)
-    y = ref_conv(x, f, s, (1, 1), padding)
+    y = ref_conv(x, f, s, d, padding, explicit or ((0, 0), (0, 0)))
     dy = RS.randn(*y.shape)
     dx = run_op("Conv2DBackpropInput", [np.array([2, *hw, 3], np.int32), f, dy],
-                _conv_attrs(s, (1, 1), padding, None))
+                _conv_attrs(s, d, padding, explicit))
     assert dx.shape == x.shape
     np.testing.assert_allclose((y * dy).sum(), (x * dx).sum(), rtol=1e-9)
 

@@ -142,3 +142,11 @@ def test_kernel_failure_inside_a_model_names_the_node():
            + node("m", "MatMul", "x", "y", T="type: DT_FLOAT"))
     with pytest.raises(InvalidArgumentError, match=r"node 'm' \(MatMul\)"):
         run_graph(g, ["m:0"], {"x": np.ones((2, 3), np.float32), "y": np.ones((2, 3), np.float32)})
+
+
+def test_noop_has_no_outputs():
+    g = gd(node("tick", "NoOp"))
+    with Session(g) as s:
+        assert s.run("tick") is None
+        with pytest.raises(InvalidGraphError, match="fetch 'tick:0' refers to output 0 of 'tick', which has only 0 outputs"):
+            s.run("tick:0")

@@ -68,7 +68,7 @@ def identity_n(*xs):
     return xs
 
 
-@kernel("NoOp")
+@kernel("NoOp", num_outputs=0)
 def no_op():
     return None
 
