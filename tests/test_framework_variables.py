@@ -151,3 +151,16 @@ def test_validate_shape_false(g):
     assert v.shape.ndims is None
     with pytest.raises(ValueError, match="shape"):
         tf.Variable(x, name="w")
+
+
+def test_variables_ignore_control_dependencies(g):
+    gate = tf.no_op(name="gate")
+    with tf.name_scope("s"), tf.control_dependencies([gate]):
+        v = tf.Variable(1.0, name="v")
+        after = tf.identity(v, name="after")
+    n = nodes(g)
+    for name in ("s/v/initial_value", "s/v", "s/v/Assign", "s/v/read"):
+        assert list(n[name].input) == list(n[name].input[:2]) and \
+            not any(i.startswith("^") for i in n[name].input), name
+    assert list(n["s/after"].input) == ["s/v/read", "^gate"]
+    assert v.name == "s/v:0"

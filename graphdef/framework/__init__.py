@@ -36,8 +36,8 @@ from graphdef.framework.device import DeviceSpec
 from graphdef.framework.graph import (Graph, GraphKeys, add_to_collection, add_to_collections,
                                       colocate_with, control_dependencies, device,
                                       get_collection, get_collection_ref, get_default_graph,
-                                      get_graph_from_inputs, get_name_scope, name_scope,
-                                      reset_default_graph)
+                                      get_graph_from_inputs, get_name_scope, init_scope,
+                                      name_scope, reset_default_graph)
 from graphdef.framework import summary
 from graphdef.framework.control_ops import group, identity, no_op, tuple, with_dependencies
 from graphdef.framework.importer import import_graph_def
@@ -61,7 +61,7 @@ __all__: list[str] = [
     "colocate_with", "get_name_scope", "add_to_collection", "add_to_collections",
     "get_collection", "get_collection_ref", "constant", "convert_to_tensor",
     "convert_n_to_tensor", "register_tensor_conversion_function", "is_tensor",
-    "lazy_property", "LazyLoadingWarning", "get_graph_from_inputs",
+    "lazy_property", "LazyLoadingWarning", "get_graph_from_inputs", "init_scope",
     "identity", "no_op", "group", "tuple", "with_dependencies", "import_graph_def", "summary",
     "placeholder", "placeholder_with_default",
     "Variable", "VariableV1", "assign", "assign_add", "assign_sub", "is_variable_initialized",

@@ -112,7 +112,7 @@ class _NameScope:
 class _ControlDependencies:
     """One ``control_dependencies`` block: its control ops and the ops created inside."""
 
-    __slots__ = ("_graph", "control_inputs", "_new_stack", "_seen", "_old_stack")
+    __slots__ = ("_graph", "control_inputs", "_new_stack", "_seen", "_old_stack", "_old_ctx")
 
     def __init__(self, graph: "Graph", control_inputs: list[Operation] | None) -> None:
         self._graph = graph
@@ -123,8 +123,11 @@ class _ControlDependencies:
     def __enter__(self) -> None:
         g = self._graph
         if self._new_stack:
+            # control_dependencies(None) also leaves any v1 control-flow context (TF).
             self._old_stack = g._control_dependencies_stack
             g._control_dependencies_stack = []
+            self._old_ctx = g._control_flow_context
+            g._control_flow_context = None
         g._control_dependencies_stack.append(self)
 
     def __exit__(self, *exc: Any) -> None:
@@ -136,6 +139,7 @@ class _ControlDependencies:
             stack.remove(self)
         if self._new_stack:
             g._control_dependencies_stack = self._old_stack
+            g._control_flow_context = self._old_ctx
 
 
 class _StackEntry:
@@ -756,6 +760,23 @@ class name_scope:  # noqa: N801 - TF's public name
             self._graph_ctx.__exit__(*exc)
 
 
+class init_scope:  # noqa: N801 - TF's public name
+    """TF's ``init_scope`` in graph mode: no control dependencies or control-flow context,
+    the current name scope kept (re-entered as an absolute scope)."""
+
+    def __enter__(self) -> None:
+        g = get_default_graph()
+        scope = g.get_name_scope()
+        self._scope = _NameScope(g, scope + "/" if scope else None)
+        self._deps = g.control_dependencies(None)
+        self._scope.__enter__()
+        self._deps.__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self._deps.__exit__(*exc)
+        self._scope.__exit__(*exc)
+
+
 def control_dependencies(control_inputs: Iterable[Any] | None) -> _ControlDependencies:
     return get_default_graph().control_dependencies(control_inputs)
 
@@ -789,5 +810,6 @@ def get_collection_ref(key: str) -> list:
 
 
 __all__ = ["Graph", "GraphKeys", "get_default_graph", "reset_default_graph", "name_scope",
+           "init_scope",
            "control_dependencies", "device", "colocate_with", "get_name_scope",
            "add_to_collection", "add_to_collections", "get_collection", "get_collection_ref"]

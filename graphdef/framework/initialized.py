@@ -188,15 +188,10 @@ def cond(pred: Tensor, true_fn: Callable[[], Any], false_fn: Callable[[], Any],
 def initialized_value(var: Any) -> Tensor:
     """``cond(is_variable_initialized(var), var.read_value, lambda: var.initial_value)``
     built as TF's ``init_scope`` does: no control dependencies, the current name scope."""
+    from graphdef.framework.graph import init_scope
     from graphdef.framework.variables import is_variable_initialized
-    g = var.graph
-    saved_ctx = g._control_flow_context
-    g._control_flow_context = None
-    try:
-        with g.as_default(), g.control_dependencies(None):
-            return cond(is_variable_initialized(var), var.read_value, lambda: var.initial_value)
-    finally:
-        g._control_flow_context = saved_ctx
+    with var.graph.as_default(), init_scope():
+        return cond(is_variable_initialized(var), var.read_value, lambda: var.initial_value)
 
 
 def _has_cycle(op: Operation, state: dict[str, bool]) -> bool:

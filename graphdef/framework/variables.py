@@ -13,7 +13,7 @@ from graphdef._proto.attr_value_pb2 import AttrValue
 from graphdef.framework.constant_op import convert_to_tensor, register_tensor_conversion_function
 from graphdef.framework.control_ops import group, no_op
 from graphdef.framework.graph import (GraphKeys, get_default_graph, get_graph_from_inputs,
-                                      name_scope)
+                                      init_scope, name_scope)
 from graphdef.framework.operation import Operation, Tensor
 from graphdef.framework.tensor_shape import TensorShape, unknown_shape
 
@@ -130,7 +130,7 @@ class Variable:
         self._constraint = constraint
         self._save_slice_info = None
         values = [] if init_from_fn else [initial_value]
-        with name_scope(name, "Variable", values) as scope:
+        with init_scope(), name_scope(name, "Variable", values) as scope:
             g = get_default_graph()
             if init_from_fn:
                 # TF: colocate with the variable that does not exist yet via an attr scope.
