@@ -164,3 +164,22 @@ def test_variables_ignore_control_dependencies(g):
             not any(i.startswith("^") for i in n[name].input), name
     assert list(n["s/after"].input) == ["s/v/read", "^gate"]
     assert v.name == "s/v:0"
+
+
+def test_cond_graph_structure(g):
+    x = tf.placeholder(tf.float32, [], name="x")
+    p = tf.placeholder(tf.bool, [], name="p")
+    a, b = tf.cond(p, lambda: (tf.identity(x), tf.constant(1)),
+                   lambda: (tf.identity(x), tf.constant(2)))
+    single = tf.cond(p, lambda: [x], lambda: [x])
+    n = nodes(g)
+    assert list(n["cond/Switch"].input) == ["p", "p"]
+    assert list(n["cond/Identity"].input) == ["cond/Identity/Switch:1"]
+    assert list(n["cond/Identity/Switch"].input) == ["x", "cond/pred_id"]
+    assert list(n["cond/Const"].input) == ["^cond/switch_t"]
+    assert list(n["cond/Merge_1"].input) == ["cond/Const_1", "cond/Const"]
+    assert a.name == "cond/Merge:0" and b.dtype == tf.int32
+    assert single.name == "cond_1/Merge:0"
+    assert len(g.get_collection(tf.GraphKeys.COND_CONTEXT)) == 4
+    with pytest.raises(TypeError):
+        tf.cond(True, lambda: x, lambda: x)

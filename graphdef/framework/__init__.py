@@ -41,6 +41,7 @@ from graphdef.framework.graph import (Graph, GraphKeys, add_to_collection, add_t
 from graphdef.framework import summary
 from graphdef.framework.control_ops import group, identity, no_op, tuple, with_dependencies
 from graphdef.framework.importer import import_graph_def
+from graphdef.framework.initialized import cond
 from graphdef.framework.lazy import LazyLoadingWarning, lazy_property
 from graphdef.framework.placeholders import placeholder, placeholder_with_default
 from graphdef.framework.variables import (Variable, VariableV1, all_variables, assign, assign_add,
@@ -63,7 +64,7 @@ __all__: list[str] = [
     "convert_n_to_tensor", "register_tensor_conversion_function", "is_tensor",
     "lazy_property", "LazyLoadingWarning", "get_graph_from_inputs", "init_scope",
     "identity", "no_op", "group", "tuple", "with_dependencies", "import_graph_def", "summary",
-    "placeholder", "placeholder_with_default",
+    "placeholder", "placeholder_with_default", "cond",
     "Variable", "VariableV1", "assign", "assign_add", "assign_sub", "is_variable_initialized",
     "global_variables", "all_variables", "trainable_variables", "local_variables",
     "model_variables", "variables_initializer", "global_variables_initializer",

@@ -121,15 +121,17 @@ class CondContext:
         self._graph.prevent_fetching(op)
 
     def BuildCondBranch(self, fn: Callable[[], Any]) -> Any:  # noqa: N802
+        """Run ``fn`` in this context: (its result, the flat list of branch outputs)."""
         original = fn()
         if original is None:
             return None, None
-        if hasattr(original, "_snapshot") and not isinstance(original, Tensor):
-            original = original._snapshot
-        if isinstance(original, Operation):
+        return original, [self._build_tensor(v) for v in _flatten(original)]
+
+    def _build_tensor(self, v: Any) -> Tensor:
+        if isinstance(v, Operation):
             from graphdef.framework.control_ops import with_dependencies
-            return original, with_dependencies([original], self._pivot)
-        return original, self._process_output(convert_to_tensor(original))
+            return with_dependencies([v], self._pivot)
+        return self._process_output(convert_to_tensor(v))
 
     def _process_output(self, val: Tensor) -> Tensor:
         real = val
@@ -148,10 +150,46 @@ class CondContext:
         return real
 
 
-def cond(pred: Tensor, true_fn: Callable[[], Any], false_fn: Callable[[], Any],
-         name: str | None = None) -> Tensor:
-    """v1 ``tf.cond`` for single-tensor branches (Switch/Identity pivots/Merge)."""
+def _flatten(x: Any) -> list:
+    if isinstance(x, dict):
+        return [y for k in sorted(x) for y in _flatten(x[k])]
+    if isinstance(x, (list, tuple)):
+        return [y for e in x for y in _flatten(e)]
+    return [x]
+
+
+def _pack_as(structure: Any, flat: list) -> Any:
+    it = iter(flat)
+
+    def pack(s: Any) -> Any:
+        if isinstance(s, dict):
+            packed = {k: pack(s[k]) for k in sorted(s)}
+            return type(s)((k, packed[k]) for k in s)
+        if isinstance(s, (list, tuple)):
+            items = [pack(e) for e in s]
+            return type(s)(*items) if hasattr(s, "_fields") else type(s)(items)
+        return next(it)
+    return pack(structure)
+
+
+def _unpack_if_singleton(x: Any) -> Any:
+    return x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
+
+
+def cond(pred: Any, true_fn: Callable[[], Any] | None = None,
+         false_fn: Callable[[], Any] | None = None, strict: bool = False,
+         name: str | None = None, fn1: Any = None, fn2: Any = None) -> Any:
+    """v1 ``tf.cond``: ``cond/Switch`` on ``pred``, ``switch_t``/``switch_f``/``pred_id``
+    pivots, one ``CondContext`` per branch, a ``Merge`` per output. Branches return a
+    tensor, an op or a (nested) list/tuple/dict of them; a singleton list is unpacked
+    unless ``strict``."""
     from graphdef.framework.control_ops import identity
+    true_fn = true_fn if true_fn is not None else fn1
+    false_fn = false_fn if false_fn is not None else fn2
+    if not callable(true_fn):
+        raise TypeError("true_fn must be callable.")
+    if not callable(false_fn):
+        raise TypeError("false_fn must be callable.")
     with name_scope(name, "cond", [pred]):
         if isinstance(pred, bool):
             raise TypeError("pred must not be a Python bool")
@@ -162,7 +200,7 @@ def cond(pred: Tensor, true_fn: Callable[[], Any], false_fn: Callable[[], Any],
         g = pred.graph
         for t in (p_1, p_2, pivot_1, pivot_2, pred):
             g.prevent_fetching(t.op)  # only one branch runs: TF refuses to fetch these
-        results = []
+        built = []
         for pivot, branch, fn in ((pivot_1, 1, true_fn), (pivot_2, 0, false_fn)):
             ctx = CondContext(pred, pivot, branch)
             ctx.Enter()
@@ -173,12 +211,23 @@ def cond(pred: Tensor, true_fn: Callable[[], Any], false_fn: Callable[[], Any],
                                      " return value.")
             finally:
                 ctx.Exit()
-            results.append(res)
-        res_t, res_f = results
-        if res_t.dtype.base_dtype != res_f.dtype.base_dtype:
-            raise ValueError(f"Outputs of true_fn and false_fn must have the same type:"
-                             f" {res_t.dtype.name}, {res_f.dtype.name}")
-        return merge([res_f, res_t])[0]
+            built.append((ctx, orig, res))
+        (ctx_t, orig_t, res_t), (ctx_f, orig_f, res_f) = built
+        if not strict:
+            orig_t, orig_f = _unpack_if_singleton(orig_t), _unpack_if_singleton(orig_f)
+        if len(res_t) != len(res_f):
+            raise ValueError("true_fn and false_fn must return the same structure:"
+                             f" {len(res_t)} vs {len(res_f)} outputs.")
+        for x, y in zip(res_t, res_f):
+            if x.dtype.base_dtype != y.dtype.base_dtype:
+                raise ValueError(f"Outputs of true_fn and false_fn must have the same type:"
+                                 f" {x.dtype.name}, {y.dtype.name}")
+        merges = [merge([f, t])[0] for f, t in zip(res_f, res_t)]
+        if ctx_t._outer_context is None:
+            g.add_to_collection(GraphKeys.COND_CONTEXT, ctx_t)
+            g.add_to_collection(GraphKeys.COND_CONTEXT, ctx_f)
+        out = _pack_as(orig_t, merges)
+        return _unpack_if_singleton(out) if not strict else out
 
 
 # ---------------------------------------------------------------------------
