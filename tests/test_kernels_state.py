@@ -167,3 +167,20 @@ COVERED = {"VariableV2", "Variable", "TemporaryVariable", "Assign", "AssignAdd",
            "IsVariableInitialized", "VarHandleOp", "ReadVariableOp", "AssignVariableOp",
            "AssignAddVariableOp", "AssignSubVariableOp", "VarIsInitializedOp", "DestroyResourceOp",
            "Switch", "RefSwitch", "Merge", "RefMerge"}
+
+
+def test_cond_returning_constants():
+    """tf.cond(p, lambda: 1.0, lambda: 2.0): each branch's Const hangs off its pivot by a
+    control edge, so the untaken one is dead and Merge picks the taken one."""
+    g = gd(node("p", "Placeholder", dtype="type: DT_BOOL")
+           + node("cond/Switch", "Switch", "p", "p", T="type: DT_BOOL")
+           + node("cond/switch_t", "Identity", "cond/Switch:1", T="type: DT_BOOL")
+           + node("cond/switch_f", "Identity", "cond/Switch", T="type: DT_BOOL")
+           + const("cond/Const", 1.0).replace('op: "Const"', 'op: "Const" input: "^cond/switch_t"')
+           + const("cond/Const_1", 2.0).replace('op: "Const"', 'op: "Const" input: "^cond/switch_f"')
+           + node("cond/Merge", "Merge", "cond/Const_1", "cond/Const", T="type: DT_FLOAT", N="i: 2"))
+    with Session(graph=g) as s:
+        assert s.run("cond/Merge:0", {"p:0": True}) == 1.0
+        assert s.run("cond/Merge:0", {"p:0": False}) == 2.0
+        with pytest.raises(InvalidArgumentError, match="untaken branch"):
+            s.run("cond/Const:0", {"p:0": False})

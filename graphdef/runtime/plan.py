@@ -30,6 +30,7 @@ from graphdef.tensors import shape_to_list, to_ndarray
 
 _PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2"})
 _CONSTS = frozenset({"Const", "HostConst"})
+_NEXT = frozenset({"NextIteration", "RefNextIteration"})
 _FOLD_MAX_ELEMENTS = 1 << 18
 _EXEC_MODULE = "graphdef.runtime.compiled"
 
@@ -326,7 +327,14 @@ class _Builder:
         """Nodes needed by ``roots`` in dependency order (iterative DFS, cycle check)."""
         state: dict[str, int] = {}   # 1 visiting, 2 done
         out: list[str] = []
-        for root in roots:
+        roots = list(roots)
+        back: list[str] = []   # while-loop back edges (NextIteration -> Merge), visited as roots
+        k = 0
+        while k < len(roots) or back:
+            if k == len(roots):
+                roots.append(back.pop())
+            root = roots[k]
+            k += 1
             if state.get(root) == 2:
                 continue
             self.info(root)
@@ -347,6 +355,11 @@ class _Builder:
                     path.append(name)
                     node, data, ctrl = self.info(name)
                     deps = [src for src, idx in data if (src, idx) not in fed] + ctrl
+                    if node.op in ("Merge", "RefMerge"):
+                        loop = [d for d in deps if self.info(d, consumer=name)[0].op in _NEXT]
+                        if loop:
+                            back.extend(loop)
+                            deps = [d for d in deps if d not in loop]
                     it = iter(deps)
                     stack[-1] = (name, it)
                     for src in deps:  # existence check names the consumer
@@ -531,6 +544,18 @@ class _Builder:
             if fold and not kd.stateful and n_out >= 1 and not ctrl and name not in keep:
                 self.fold(name, node, data, fn, n_out, fed, folded)
 
+        from graphdef.runtime.frames import LOOP_OPS, FrameExecutor
+        if any(nodes_of[n].op in LOOP_OPS for n in order):
+            # while loops: a dataflow executor over frames instead of straight-line code
+            consts = {n: self.const_value(nodes_of[n]) for n in order if nodes_of[n].op in _CONSTS}
+            for name in order:
+                for src, idx in self.info(name)[1]:
+                    if (src, idx) not in fed and idx >= nouts.get(src, idx + 1):
+                        raise InvalidGraphError(f"input '{src}:{idx}' refers to output {idx} of '{src}', "
+                                                f"which has only {nouts[src]} outputs", node=name)
+            ex = FrameExecutor(order, self.info, kernels, nouts, consts, fed, fetches, ref_out, _deref,
+                               _node_error, _read_fetch)
+            return Plan(ex.run, len(fetches) == 1, list(order), "# dataflow executor (while loops)\n")
         if fold and not any(nodes_of[n].op in ("Switch", "RefSwitch") for n in order):
             self.fuse(order, kernels, folded, fed, fetches)
 
@@ -586,7 +611,16 @@ class _Builder:
             node, data, ctrl = self.info(name)
             run_nodes.append(name)
             if node.op in _CONSTS:
-                var[(name, 0)] = gname("c", self.const_value(node))
+                cname = gname("c", self.const_value(node))
+                conds = [f"x{order.index(c)}" for c in ctrl if c in may_dead]
+                if name in may_dead and conds:   # a Const inside a cond branch dies with it
+                    v = f"v{pos}_0"
+                    lines.extend([f"x{pos} = {' or '.join(conds)}", f"{v} = _DEAD if x{pos} else {cname}"])
+                    var[(name, 0)] = v
+                else:
+                    var[(name, 0)] = cname
+                    if name in may_dead:
+                        lines.append(f"x{pos} = False")
                 continue
             if (name, 0) in folded:
                 for i in range(nouts[name]):

@@ -9,7 +9,10 @@ from graphdef.runtime.kernels.registry import DEAD, kernel
 
 
 def _switch(data, pred):
-    return (DEAD, data) if bool(np.asarray(pred)) else (data, DEAD)
+    p = np.asarray(pred)
+    if p.ndim:
+        raise ValueError(f"The second input must be a scalar, but it has shape {list(p.shape)}")
+    return (DEAD, data) if bool(p) else (data, DEAD)
 
 
 kernel("Switch", num_outputs=2, stateful=True)(_switch)
@@ -22,3 +25,14 @@ def merge(*xs):
         if x is not DEAD:
             return x, np.array(i, dtype=np.int32)
     return DEAD
+
+
+def _forward(x):
+    return x
+
+
+# While-loop plumbing: the values pass through; the frame executor (frames.py) moves
+# them between frames and iterations.
+kernel("Enter", "Exit", "NextIteration", "LoopCond", stateful=True)(_forward)
+kernel("RefEnter", "RefExit", "RefNextIteration", ref_inputs=(0,), ref_output=True, stateful=True)(_forward)
+kernel("ControlTrigger", num_outputs=0, stateful=True)(lambda: None)
