@@ -109,7 +109,7 @@ def intern_attrs(attrs: dict[str, Any]) -> dict[str, AttrValue]:
     shared dict for equal memoised contents. Callers must not mutate the result."""
     if id(attrs) in SHARED_DICT_IDS:
         return attrs  # already interned (op functions may keep and reuse these)
-    key = (tuple(attrs), tuple([id(v) for v in attrs.values()]))
+    key = (*attrs, *map(id, attrs.values()))  # n names then n ids: unambiguous
     d = _DICTS.get(key)
     if d is not None:
         return d  # the ids in a stored key are memoised values, alive forever
@@ -122,7 +122,7 @@ def intern_attrs(attrs: dict[str, Any]) -> dict[str, AttrValue]:
         if id(v) not in _SERIALIZED:
             memo = False
     if memo and len(_DICTS) < 100_000:
-        key = (tuple(d), tuple([id(v) for v in d.values()]))
+        key = (*d, *map(id, d.values()))
         d = _DICTS.setdefault(key, d)
         SHARED_DICT_IDS.add(id(d))
     return d

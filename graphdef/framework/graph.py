@@ -25,6 +25,7 @@ _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$").match
 _VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$").match
 
 _TRUE = attr_value(True)
+_DType = dtypes.DType
 _NO_OPS: tuple = ()  # shared "no control inputs" (an op converts it to a list when it gains one)
 
 
@@ -279,12 +280,14 @@ class Graph:
             names[key] = i + 1
             valid = name in self._valid_names
             if i:
-                base = key
-                while key in names:
-                    key = f"{base}_{i}"
-                    i += 1
-                names[key] = 1
-                uniq = f"{name}_{i - 1}"
+                cand = f"{key}_{i}"
+                if cand in names:  # a taken "name_N": skip ahead as TF does
+                    base = key
+                    while cand in names:
+                        i += 1
+                        cand = f"{base}_{i}"
+                names[cand] = 1
+                uniq = f"{name}_{i}"
             else:
                 uniq = name
             if not valid:
@@ -313,7 +316,7 @@ class Graph:
             control = self._control_dependencies_for_inputs({t._op for t in inputs}) or _NO_OPS
         else:
             control = _NO_OPS
-        if output_dtypes and type(output_dtypes[0]) is not dtypes.DType:
+        if output_dtypes and type(output_dtypes[0]) is not _DType:
             output_dtypes = [dtypes.as_dtype(d) for d in output_dtypes]
         if output_shapes:
             for s in output_shapes:
