@@ -33,9 +33,20 @@ def test_warns_once_naming_the_series():
     assert "Add … Add_9" in msg and "before the loop" in msg and "lazy_property" in msg
 
 
+def test_const_values_do_not_matter():
+    g = Graph()
+    with g.as_default():
+        x = tf.Variable(10.0, name="x")
+        caught = grow(g, LAZY_LOADING_THRESHOLD,
+                      lambda i: tf.identity(tf.constant(float(i)) if i else x, name="step"))
+        assert caught == []      # the first step differs (no Const)
+        caught = grow(g, LAZY_LOADING_THRESHOLD, lambda i: tf.constant(float(i), name="c"))
+    assert len(caught) == 1 and "c_" in str(caught[0].message)
+
+
 @pytest.mark.parametrize("build", [
-    lambda i: tf.constant(float(i)),                 # different values: not identical
     lambda i: tf.constant(1.0) if i % 2 else tf.no_op(),
+    lambda i: tf.constant([1.0] * (i % 2 + 1), dtype=tf.float32 if i % 2 else tf.int32),
 ])
 def test_no_warning_for_different_growth(build):
     g = Graph()

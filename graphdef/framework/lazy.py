@@ -30,8 +30,9 @@ class _LazyState:
 
 
 def _batch_signature(ops: list) -> tuple:
-    """Structure of a batch of new ops: types, attrs, and inputs with in-batch producers
-    replaced by their position (so ``Add_3/y`` and ``Add_4/y`` look the same)."""
+    """Structure of a batch of new ops: types, attrs (not Const values), and inputs with
+    in-batch producers replaced by their position (so ``Add_3/y`` and ``Add_4/y`` look
+    the same whatever value they hold)."""
     index = {op: i for i, op in enumerate(ops)}
     sig = []
     for op in ops:
@@ -39,8 +40,10 @@ def _batch_signature(ops: list) -> tuple:
                     for t in op._inputs)
         ctrl = tuple(sorted((("#", index[c]) if c in index else ("", c._name))
                             for c in op._control_inputs))
+        # Structure, not data: a Const's value may differ from step to step.
         attrs = tuple(sorted((k, v.SerializeToString(deterministic=True))
-                             for k, v in op._attrs.items() if k != "_class"))
+                             for k, v in op._attrs.items()
+                             if k != "_class" and not (k == "value" and op._type == "Const")))
         sig.append((op._type, ins, ctrl, attrs, op._device))
     return tuple(sig)
 
