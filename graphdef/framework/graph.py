@@ -299,8 +299,7 @@ class Graph:
         nodes = self._nodes_by_name
         if name in nodes:
             raise ValueError(f"Duplicate node name in graph: '{name}'")
-        if type(inputs) is not list:
-            inputs = list(inputs)
+        inputs = list(inputs)  # our own list: callers may reuse theirs
         try:
             for t in inputs:
                 if t._op._graph is not self:
