@@ -38,7 +38,10 @@ from graphdef.framework.graph import (Graph, GraphKeys, add_to_collection, add_t
                                       get_collection, get_collection_ref, get_default_graph,
                                       get_graph_from_inputs, get_name_scope, init_scope,
                                       name_scope, reset_default_graph)
-from graphdef.framework import summary
+from graphdef.framework import compat, summary
+from graphdef.framework.compat import (disable_eager_execution, disable_v2_behavior,
+                                       executing_eagerly)
+from graphdef.framework.random_seed import get_seed, set_random_seed
 from graphdef.framework.control_ops import group, identity, no_op, tuple, with_dependencies
 from graphdef.framework.importer import import_graph_def
 from graphdef.framework.initialized import cond
@@ -64,7 +67,8 @@ __all__: list[str] = [
     "convert_n_to_tensor", "register_tensor_conversion_function", "is_tensor",
     "lazy_property", "LazyLoadingWarning", "get_graph_from_inputs", "init_scope",
     "identity", "no_op", "group", "tuple", "with_dependencies", "import_graph_def", "summary",
-    "placeholder", "placeholder_with_default", "cond",
+    "placeholder", "placeholder_with_default", "cond", "compat", "disable_v2_behavior",
+    "disable_eager_execution", "executing_eagerly", "set_random_seed", "get_seed",
     "Variable", "VariableV1", "assign", "assign_add", "assign_sub", "is_variable_initialized",
     "global_variables", "all_variables", "trainable_variables", "local_variables",
     "model_variables", "variables_initializer", "global_variables_initializer",
