@@ -1,0 +1,155 @@
+"""graphdef.diff: semantic comparison, every difference, renames by structure."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+import graphdef
+from graphdef._proto.graph_pb2 import GraphDef
+from graphdef.tools.diff import diff
+from graphdef.tools.synth import lazy_loading_graph
+
+from conftest import SAMPLES, all_graph_files, ids
+
+DT_FLOAT, DT_INT32 = 1, 3
+
+
+def copy(g: GraphDef) -> GraphDef:
+    out = GraphDef()
+    out.CopyFrom(g)
+    return out
+
+
+def by_name(g: GraphDef, name: str):
+    return next(n for n in g.node if n.name == name)
+
+
+@pytest.mark.parametrize("path", all_graph_files(), ids=ids(all_graph_files()))
+def test_every_graph_equals_itself(path: Path):
+    g = graphdef.load(path)
+    r = diff(g, copy(g))
+    assert r.equal and r.count == 0 and not r
+    assert r.to_json()["equal"] is True
+
+
+def test_node_order_does_not_count(lazy_loading_path: Path):
+    g = graphdef.load(lazy_loading_path)
+    shuffled = copy(g)
+    nodes = list(shuffled.node)
+    random.Random(1).shuffle(nodes)
+    del shuffled.node[:]
+    shuffled.node.extend(nodes)
+    assert diff(g, shuffled).equal
+
+
+def test_tensor_encoding_and_control_order_do_not_count():
+    g = graphdef.load(SAMPLES / "linear_regression.pbtxt")
+    h = copy(g)
+    for n in h.node:
+        if n.op == "Const":
+            t = n.attr["value"].tensor
+            if t.dtype == DT_FLOAT and len(t.float_val) == 1 and not t.tensor_shape.dim:
+                v = t.float_val[0]
+                t.ClearField("float_val")
+                import struct
+                t.tensor_content = struct.pack("<f", v)
+        ctrl = [i for i in n.input if i.startswith("^")]
+        if len(ctrl) > 1:
+            data = [i for i in n.input if not i.startswith("^")]
+            del n.input[:]
+            n.input.extend(data + ctrl[::-1])
+        data = [i + ":0" if not i.startswith("^") and ":" not in i else i for i in n.input]
+        del n.input[:]
+        n.input.extend(data)
+    assert diff(g, h).equal
+
+
+def test_all_differences_reported():
+    a = graphdef.load(SAMPLES / "normal_loading.pbtxt")
+    b = copy(a)
+    add = by_name(b, "Add")
+    add.op = "AddV2"
+    add.attr["T"].type = DT_FLOAT
+    add.device = "/device:CPU:0"
+    by_name(b, "init").input.append("^Add")
+    by_name(b, "x/initial_value").attr["value"].tensor.int_val[0] = 11
+    n = b.node.add(name="extra", op="NoOp")
+    r = diff(a, b)
+    assert r.added == ["extra"] and r.removed == [] and r.renamed == []
+    changes = {c.node: c.fields for c in r.changed}
+    assert changes == {"Add": ["op", "device", "attr.T"], "init": ["control_input"],
+                       "x/initial_value": ["attr.value"]}
+    j = r.to_json()
+    assert j["equal"] is False and j["added"] == ["extra"]
+    assert [(c["node"], c["fields"]) for c in j["changed"]] == [
+        ("x/initial_value", ["attr.value"]), ("Add", ["op", "device", "attr.T"]),
+        ("init", ["control_input"])]
+    detail = next(c for c in r.changed if c.node == "x/initial_value").details[0]
+    assert detail == ("attr value", "int32[] [10]", "int32[] [11]")
+    assert n.name in r.format_text()
+
+
+def test_addv2_vs_add_is_an_op_change_unless_equivalent():
+    a = graphdef.load(SAMPLES / "normal_loading.pbtxt")
+    b = copy(a)
+    by_name(b, "Add").op = "AddV2"
+    assert [c.fields for c in diff(a, b).changed] == [["op"]]
+    assert diff(a, b, equivalent_ops=True).equal
+
+
+def test_ignore_attr_and_internal():
+    a = graphdef.load(SAMPLES / "lazy_loading.pbtxt")
+    b = copy(a)
+    by_name(b, "x/read").attr["_class"].list.s[0] = b"loc:@y"
+    by_name(b, "Add").attr["T"].type = DT_FLOAT
+    assert {c.node for c in diff(a, b).changed} == {"x/read", "Add"}
+    assert {c.node for c in diff(a, b, ignore_internal=True).changed} == {"Add"}
+    assert diff(a, b, ignore_internal=True, ignore_attrs=["T"]).equal
+
+
+def test_removed_nodes():
+    r = diff(graphdef.load(SAMPLES / "lazy_loading.pbtxt"),
+             graphdef.load(SAMPLES / "normal_loading.pbtxt"))
+    assert r.removed == [f"Add_{i}" for i in range(1, 10)]
+    assert not r.added and not r.changed and not r.renamed
+
+
+def test_lazy_loop_rerun_under_new_scope_shows_renames():
+    a = lazy_loading_graph(20)
+    b = lazy_loading_graph(20, scope="run2/")
+    r = diff(a, b)
+    assert not r.added and not r.removed and not r.changed
+    assert len(r.renamed) == 60
+    assert ("Add_7", "run2/Add_7") in r.renamed and ("mul_7", "run2/mul_7") in r.renamed
+    assert ("mul_7/y", "run2/mul_7/y") in r.renamed
+    assert r.to_json()["renamed"][0] == ["Add", "run2/Add"]
+    r = diff(a, b, detect_renames=False)
+    assert len(r.added) == len(r.removed) == 60 and not r.renamed
+
+
+def test_renamed_chain_with_a_real_change_downstream():
+    a = lazy_loading_graph(3)
+    b = lazy_loading_graph(3, scope="s/")
+    by_name(b, "s/mul_2").op = "Sub"          # the last mul differs: not a rename
+    r = diff(a, b)
+    assert r.removed == ["mul_2"] and r.added == ["s/mul_2"]
+    assert len(r.renamed) == 8
+
+
+def test_graph_level_differences():
+    a = graphdef.load(SAMPLES / "normal_loading.pbtxt")
+    b = copy(a)
+    b.versions.producer = 1
+    b.library.function.add().signature.name = "f"
+    r = diff(a, b)
+    assert r.graph == ["versions", "library.function.f added"] and not r.equal
+
+
+def test_duplicate_names_are_an_error():
+    g = GraphDef()
+    g.node.add(name="p", op="NoOp")
+    g.node.add(name="p", op="NoOp")
+    with pytest.raises(graphdef.errors.InvalidGraphError):
+        diff(g, g)
