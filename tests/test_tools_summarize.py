@@ -1,0 +1,141 @@
+"""graphdef.summarize / show / scope_tree / node_info and the shared canonical form."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import graphdef
+from graphdef._proto.graph_pb2 import GraphDef
+from graphdef.tensors import make_tensor_proto
+from graphdef.tools.canonical import (GraphIndex, attr_value_key, can_merge_op, format_input,
+                                      split_input)
+from graphdef.tools.summarize import node_info, scope_tree, show, summarize
+from graphdef.tools.synth import lazy_loading_graph
+
+from conftest import MODELS_DIR, SAMPLES, all_graph_files, ids
+
+
+def test_lazy_loading_summary(lazy_loading_path: Path):
+    s = summarize(graphdef.load(lazy_loading_path))
+    assert s["nodes"] == 19
+    assert s["ops"] == {"Add": 10, "Assign": 2, "Const": 2, "Identity": 2, "NoOp": 1,
+                        "VariableV2": 2}
+    assert s["inputs"] == []
+    assert s["outputs"] == ["Add"] + [f"Add_{i}" for i in range(1, 10)]
+    assert [(v["name"], v["dtype"], v["shape"]) for v in s["variables"]] == \
+        [("x", "int32", []), ("y", "int32", [])]
+    assert s["parameters"] == 2           # two scalar variables; initial values not counted
+    assert s["control_edges"] == 2
+    assert s["bloat"] == [{"series": "Add", "count": 10, "removable": 9, "subgraph_nodes": 1}]
+    assert s["removable"] == 9
+    assert s["versions"]["producer"] == 2474
+    json.dumps(s)  # JSON-ready
+
+
+def test_bloat_of_duplicate_subgraphs():
+    s = summarize(lazy_loading_graph(8))
+    assert s["bloat"] == [{"series": "mul", "count": 8, "removable": 21, "subgraph_nodes": 3}]
+    assert s["removable"] == 21
+
+
+def test_placeholders_and_parameters_of_a_model():
+    s = summarize(graphdef.load(MODELS_DIR / "text_cnn.pb"))
+    assert s["inputs"] == [{"name": "ids", "op": "Placeholder", "dtype": "int32",
+                            "shape": [-1, 20]}]
+    assert "Identity" in s["outputs"]
+    # Embedding 64x12 + Conv1D 3x12x16 + 16 + Dense 16x4 + 4, plus small shape constants
+    assert s["parameters"] >= 64 * 12 + 3 * 12 * 16 + 16 + 16 * 4 + 4
+
+
+@pytest.mark.parametrize("path", all_graph_files(), ids=ids(all_graph_files()))
+def test_every_graph_summarizes(path: Path):
+    g = graphdef.load(path)
+    s = summarize(g)
+    assert s["nodes"] == len(g.node) and sum(s["ops"].values()) == len(g.node)
+    assert 0 <= s["removable"] < max(len(g.node), 1)
+    assert isinstance(show(g), str)
+
+
+def test_devices_functions_and_dangling():
+    g = GraphDef()
+    g.node.add(name="a", op="NoOp", device="/device:CPU:0")
+    g.node.add(name="b", op="Identity", input=["ghost:1"], device="/device:CPU:0")
+    g.library.function.add().signature.name = "fn"
+    s = summarize(g)
+    assert s["devices"] == {"/device:CPU:0": 2}
+    assert s["functions"] == ["fn"] and s["dangling_inputs"] == ["ghost"]
+
+
+def test_scope_tree_counts_and_depth():
+    g = graphdef.load(SAMPLES / "linear_regression.pbtxt")
+    t = scope_tree(g)
+    assert t["name"] == "" and t["nodes"] == len(g.node)
+    for child in t["children"]:
+        prefix = child["name"]
+        assert child["nodes"] == sum(1 for n in g.node
+                                     if n.name == prefix or n.name.startswith(prefix + "/"))
+    flat = scope_tree(g, depth=1)
+    assert all(not c["children"] for c in flat["children"])
+    assert "(root)" in show(g, tree=True)
+
+
+def test_node_info_inputs_and_consumers(lazy_loading_path: Path):
+    info = node_info(graphdef.load(lazy_loading_path), "x/read")
+    assert info["op"] == "Identity"
+    assert info["inputs"] == [{"input": "x", "op": "VariableV2"}]
+    assert [c["node"] for c in info["consumers"]] == ["Add"] + [f"Add_{i}" for i in range(1, 10)]
+    init = node_info(graphdef.load(lazy_loading_path), "x/Assign")
+    assert init["consumers"] == [{"node": "init", "input": "^x/Assign"}]
+    with pytest.raises(graphdef.errors.InvalidGraphError, match="nope"):
+        node_info(graphdef.load(lazy_loading_path), "nope")
+
+
+# --------------------------------------------------------------------------
+# canonical form
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("s,parsed", [("x", ("x", 0)), ("x:0", ("x", 0)), ("a/b:2", ("a/b", 2)),
+                                      ("^c", ("c", -1)), ("odd:name", ("odd:name", 0))])
+def test_split_and_format_input(s: str, parsed):
+    assert split_input(s) == parsed
+    name, port = parsed
+    assert split_input(format_input(name, port)) == parsed
+
+
+def test_attr_key_decodes_tensors():
+    a = graphdef.AttrValue()
+    a.tensor.CopyFrom(make_tensor_proto(np.array([5, 5, 5], np.int32)))
+    b = graphdef.AttrValue()
+    b.tensor.dtype = a.tensor.dtype
+    b.tensor.tensor_shape.CopyFrom(a.tensor.tensor_shape)
+    b.tensor.int_val.append(5)
+    assert a != b and attr_value_key(a) == attr_value_key(b)
+    b.tensor.int_val[0] = 6
+    assert attr_value_key(a) != attr_value_key(b)
+
+
+@pytest.mark.parametrize("op,ok", [("Add", True), ("Const", True), ("Identity", True),
+                                   ("Placeholder", False), ("VariableV2", False),
+                                   ("AssignSub", False), ("RandomUniformInt", False),
+                                   ("PaddingFIFOQueueV2", False), ("_Recv", False),
+                                   ("NextIteration", False), ("StatelessRandomNormal", True)])
+def test_merge_lists(op: str, ok: bool):
+    assert can_merge_op(op) is ok
+
+
+def test_graph_index_forward_references_and_duplicates():
+    g = GraphDef()
+    g.node.add(name="b", op="Neg", input=["a:1", "^c", "ghost"])
+    g.node.add(name="a", op="Split")
+    idx = GraphIndex(g)
+    assert not idx.topological
+    assert idx.data[0] == ((1, 1), (-2, 0)) and idx.ctrl[0] == (-1,)
+    assert idx.missing == ["c", "ghost"]
+    assert idx.topo_order() == [1, 0]
+    g.node.add(name="a", op="NoOp")
+    with pytest.raises(graphdef.errors.InvalidGraphError, match="'a'"):
+        GraphIndex(g)
+    assert GraphIndex(g, allow_duplicates=True).duplicates == ["a"]
