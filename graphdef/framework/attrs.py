@@ -26,6 +26,8 @@ _SERIALIZED: dict[int, bytes] = {}
 def _memo(key: tuple, make) -> AttrValue:
     v = _MEMO.get(key)
     if v is None:
+        if len(_MEMO) >= 500_000:
+            return make()  # bounded: unusual workloads get fresh (unshared) values
         v = make()
         _MEMO[key] = v
         _SERIALIZED[id(v)] = v.SerializeToString(deterministic=True)
@@ -59,41 +61,52 @@ def attr_value(value: Any) -> AttrValue:
         return _memo(("i", i), lambda: AttrValue(i=i))
     if isinstance(value, (float, np.floating)):
         f = float(value)
-        return _memo(("f", f), lambda: AttrValue(f=f))
+        return _memo(("f", repr(f)), lambda: AttrValue(f=f))  # repr keeps -0.0 and nan apart
     if isinstance(value, str):
         s = value.encode("utf-8")
         return _memo(("s", s), lambda: AttrValue(s=s))
     if isinstance(value, bytes):
         return _memo(("s", value), lambda: AttrValue(s=value))
-    if isinstance(value, (TensorShape, TensorShapeProto)):
-        return AttrValue(shape=_shape_proto(value))
+    if isinstance(value, TensorShape):
+        dims = value.as_tuple()
+        return _memo(("shape", dims), lambda: AttrValue(shape=value.as_proto()))
+    if isinstance(value, TensorShapeProto):
+        return AttrValue(shape=value)
     if isinstance(value, TensorProto):
         return AttrValue(tensor=value)
+    if isinstance(value, (list, tuple)) and value and \
+            all(type(x) in (bytes, str, int, bool) for x in value) and len(value) <= 16:
+        key = ("list", tuple((type(x), x) for x in value))
+        return _memo(key, lambda: _list_attr(value))
     if isinstance(value, (list, tuple)):
-        out = AttrValue()
-        lst = out.list
-        lst.SetInParent()
-        for item in value:
-            if isinstance(item, dtypes.DType):
-                lst.type.append(item.as_datatype_enum)
-            elif isinstance(item, (bool, np.bool_)):
-                lst.b.append(bool(item))
-            elif isinstance(item, (int, np.integer)):
-                lst.i.append(int(item))
-            elif isinstance(item, (float, np.floating)):
-                lst.f.append(float(item))
-            elif isinstance(item, str):
-                lst.s.append(item.encode("utf-8"))
-            elif isinstance(item, bytes):
-                lst.s.append(item)
-            elif isinstance(item, (TensorShape, TensorShapeProto)):
-                lst.shape.add().CopyFrom(_shape_proto(item))
-            elif isinstance(item, TensorProto):
-                lst.tensor.add().CopyFrom(item)
-            else:
-                raise TypeError(f"cannot convert list item {item!r} to an AttrValue")
-        return out
+        return _list_attr(value)
     raise TypeError(f"cannot convert {value!r} of type {type(value).__name__} to an AttrValue")
+
+
+def _list_attr(value: Any) -> AttrValue:
+    out = AttrValue()
+    lst = out.list
+    lst.SetInParent()
+    for item in value:
+        if isinstance(item, dtypes.DType):
+            lst.type.append(item.as_datatype_enum)
+        elif isinstance(item, (bool, np.bool_)):
+            lst.b.append(bool(item))
+        elif isinstance(item, (int, np.integer)):
+            lst.i.append(int(item))
+        elif isinstance(item, (float, np.floating)):
+            lst.f.append(float(item))
+        elif isinstance(item, str):
+            lst.s.append(item.encode("utf-8"))
+        elif isinstance(item, bytes):
+            lst.s.append(item)
+        elif isinstance(item, (TensorShape, TensorShapeProto)):
+            lst.shape.add().CopyFrom(_shape_proto(item))
+        elif isinstance(item, TensorProto):
+            lst.tensor.add().CopyFrom(item)
+        else:
+            raise TypeError(f"cannot convert list item {item!r} to an AttrValue")
+    return out
 
 
 # Attr dicts made only of memoised values, shared by every op with the same attrs (fewer
