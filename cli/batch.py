@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -42,6 +42,11 @@ def run_one(fn: Callable[..., FileResult], path: str, kwargs: dict[str, Any]) ->
         return FileResult(path, err=f"graphdef: error: {msg}\n", status=EXIT_BAD)
 
 
+def stderr_is_tty() -> bool:
+    """Whether to draw a progress bar (a function so tests can pretend)."""
+    return sys.stderr.isatty()
+
+
 def jobs_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                         help="Worker processes for several files (default: CPU count).")(fn)
@@ -53,7 +58,7 @@ def run_batch(fn: Callable[..., FileResult], paths: Sequence[str], kwargs: dict[
     than one job), showing a progress bar when stderr is a terminal."""
     paths = list(paths)
     jobs = jobs or min(len(paths), os.cpu_count() or 1)
-    show_bar = sys.stderr.isatty() and len(paths) > 1
+    show_bar = stderr_is_tty() and len(paths) > 1
     results: list[FileResult | None] = [None] * len(paths)
     bar = click.progressbar(length=len(paths), label=label, file=sys.stderr) if show_bar else None
     try:
@@ -67,7 +72,6 @@ def run_batch(fn: Callable[..., FileResult], paths: Sequence[str], kwargs: dict[
         else:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 futures = {pool.submit(run_one, fn, p, kwargs): k for k, p in enumerate(paths)}
-                from concurrent.futures import as_completed
                 for f in as_completed(futures):
                     k = futures[f]
                     try:

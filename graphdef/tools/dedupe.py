@@ -30,7 +30,8 @@ from typing import Any, Iterable
 
 from graphdef._proto import graph_pb2, node_def_pb2
 from graphdef.tools.canonical import (COMMUTATIVE_OPS, REF_PRODUCERS, GraphIndex,
-                                      attr_key_from_tail, can_merge_op, format_input,
+                                      attr_key_from_tail, attr_signature, can_merge_op,
+                                      format_input,
                                       paused_gc)
 
 
@@ -78,13 +79,46 @@ def merge_classes(idx: GraphIndex, keep: Iterable[str] = (), structural: bool = 
     """For each node, the position of the node it merges into (itself when it stays).
 
     ``idx`` must be built with ``serialize=True``. ``structural=True`` ignores the
-    never-merge lists (``summarize`` uses it to show series of identical stateful
-    nodes); ``keep`` and control inputs still count.
+    never-merge lists; ``keep`` and control inputs still count.
+
+    Colocation attrs (``_class: loc:@X``) name other nodes without being edges, so
+    two nodes colocated with two duplicates only become equal once those merged.
+    They compare through the previous pass's merge map, and the pass repeats until
+    that map stops changing (one pass when no such attrs exist, two or three on
+    TF's gradient graphs).
     """
     n = len(idx)
     if n and not idx.serial:
         raise ValueError("merge_classes needs a GraphIndex built with serialize=True")
     kept_pos = {idx.index[k] for k in set(keep) if k in idx.index}
+    loc_nodes = [i for i, t in enumerate(idx.tails) if b"loc:@" in t]
+    loc_targets: dict[int, list[int]] = {}
+    for i in loc_nodes:
+        node = idx.node(i)
+        if "_class" in node.attr:
+            names = [v[5:].decode("utf-8", "replace") for v in node.attr["_class"].list.s
+                     if v.startswith(b"loc:@")]
+            loc_targets[i] = [idx.index.get(x, -1) for x in names]
+    previous: list[int] | None = None
+    while True:
+        survivor = _merge_pass(idx, kept_pos, structural, loc_targets, previous)
+        if not loc_targets or survivor == previous:
+            return survivor
+        if previous is not None and all(
+                [survivor[t] if t >= 0 else t for t in ts] == [previous[t] if t >= 0 else t
+                                                               for t in ts]
+                for ts in loc_targets.values()):
+            return survivor
+        if previous is None and all(survivor[t] == t for ts in loc_targets.values()
+                                    for t in ts if t >= 0):
+            return survivor
+        previous = survivor
+
+
+def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
+                loc_targets: dict[int, list[int]], loc_map: list[int] | None) -> list[int]:
+    """One walk in topological order; see :func:`merge_classes`."""
+    n = len(idx)
     ops, data_all, ctrl_all, tails = idx.ops, idx.data, idx.ctrl, idx.tails
     if structural:
         blocked: set[int] = set()
@@ -121,7 +155,16 @@ def merge_classes(idx: GraphIndex, keep: Iterable[str] = (), structural: bool = 
             ckey = tuple(sorted(ckey))
         else:
             ckey = ()
-        if _TENSOR_TAG in tail:
+        if i in loc_targets:   # colocation refs compare through the last merge map
+            node = idx.node(i)
+            akey = ("loc", node.device,
+                    tuple((loc_map[t] if loc_map is not None else t) if t >= 0 else -1
+                          for t in loc_targets[i]),
+                    attr_signature(node, ignore=("_class",)),
+                    tuple(v for v in node.attr["_class"].list.s if not v.startswith(b"loc:@")))
+            if -1 in akey[2]:
+                akey = (akey, tail)   # colocated with a missing node: compare exactly
+        elif _TENSOR_TAG in tail:
             akey = tensor_keys.get(tail)
             if akey is None:
                 akey = tensor_keys[tail] = attr_key_from_tail(tail, idx.node(i))
