@@ -122,7 +122,11 @@ def intern_attrs(attrs: dict[str, Any]) -> dict[str, AttrValue]:
     shared dict for equal memoised contents. Callers must not mutate the result."""
     if id(attrs) in SHARED_DICT_IDS:
         return attrs  # already interned (op functions may keep and reuse these)
-    key = (*attrs, *map(id, attrs.values()))  # n names then n ids: unambiguous
+    if len(attrs) == 1:
+        for k, v in attrs.items():
+            key: tuple = (k, id(v))
+    else:
+        key = (*attrs, *map(id, attrs.values()))  # n names then n ids: unambiguous
     d = _DICTS.get(key)
     if d is not None:
         return d  # the ids in a stored key are memoised values, alive forever
