@@ -61,6 +61,9 @@ def run_batch(fn: Callable[..., FileResult], paths: Sequence[str], kwargs: dict[
     show_bar = stderr_is_tty() and len(paths) > 1
     results: list[FileResult | None] = [None] * len(paths)
     bar = click.progressbar(length=len(paths), label=label, file=sys.stderr) if show_bar else None
+    if bar is not None and hasattr(bar, "_is_atty"):
+        # we decided above; click checks the stream again and would print only the label
+        bar._is_atty = True
     try:
         if bar is not None:
             bar.__enter__()
