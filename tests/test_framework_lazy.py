@@ -78,3 +78,15 @@ def test_lazy_property_builds_once():
         assert m.prediction is m.prediction
         assert m.calls == 1 and len(g.get_operations()) == 1
         assert Model.prediction.__doc__ is None or isinstance(Model.prediction, property)
+
+
+def test_loop_without_a_run_before_it():
+    # sess.run(tf.add(3, 5)) ten times: the first run already holds Add/x, Add/y, Add
+    g = Graph()
+    with g.as_default(), tf.Session() as sess:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            for _ in range(LAZY_LOADING_THRESHOLD):
+                assert sess.run(tf.add(3, 5)) == 8
+        caught = [x for x in w if issubclass(x.category, LazyLoadingWarning)]
+    assert len(caught) == 1 and "Add … Add_9" in str(caught[0].message)

@@ -55,7 +55,8 @@ def check_growth(graph: Any) -> None:
         state = graph._lazy_state = _LazyState()
         state.seen = len(graph._ops)
         return
-    new = graph._ops[state.seen:]
+    start = state.seen
+    new = graph._ops[start:]
     state.seen = len(graph._ops)
     if state.warned or not new:
         return
@@ -63,8 +64,15 @@ def check_growth(graph: Any) -> None:
     if sig == state.signature:
         state.series.append(new[-1].name)
     else:
+        first_growth = state.signature is None
         state.signature = sig
         state.series = [new[-1].name]
+        if first_growth and start >= len(new):
+            # The first run may already have included the loop's first copy (a loop with
+            # no run before it): look one block back.
+            before = graph._ops[start - len(new):start]
+            if _batch_signature(before) == sig:
+                state.series.insert(0, before[-1].name)
         return
     if len(state.series) >= LAZY_LOADING_THRESHOLD:
         state.warned = True
