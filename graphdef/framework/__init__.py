@@ -26,6 +26,17 @@ API notes for op functions (``graphdef/ops``)
 * Speed: ``attrs.intern_attrs(d)`` returns a shared dict that ``create_op`` takes as is;
   op functions can keep one per (op, dtype) and pass it on every call.
 * ``colocate_with(op)`` adds ``_class: ["loc:@op"]`` (used by variables).
+* Random ops: ``get_seed(seed)`` gives TF's ``(seed, seed2)`` from the graph seed
+  (``set_random_seed``). ``init_scope()`` lifts out of control deps and ``cond`` contexts.
+* v1 control flow: ``cond`` (initialized.py) with ``CondContext``; ``create_op`` calls the
+  active context's ``add_op`` (inputs from outside are routed through ``Switch``).
+
+Modules: ``tensor_shape`` (TensorShape/Dimension), ``attrs`` (AttrValue conversion, NodeDef
+encoding), ``device`` (DeviceSpec), ``operation`` (Operation/Tensor), ``graph`` (Graph,
+naming, scopes, control deps, default-graph stack), ``constant_op`` (constant,
+convert_to_tensor), ``placeholders``, ``variables``, ``control_ops`` (identity/group/tuple),
+``initialized`` (cond, initialized_value, initializer guard), ``importer``, ``summary``
+(FileWriter), ``lazy`` (lazy-loading guard, lazy_property), ``random_seed``, ``compat``.
 """
 from __future__ import annotations
 
