@@ -80,3 +80,27 @@ def test_import_renames_colocation_and_keeps_devices():
             tf.import_graph_def(src.as_graph_def(), input_map={"v/initial_value:0": 2.0}, name="")
         tf.import_graph_def(src.as_graph_def(), input_map={"v/initial_value:0": 2.0}, name="two")
     assert "two/_inputs/Const" in [n.name for n in g.as_graph_def().node]
+
+
+from conftest import golden_files, ids, sample_files  # noqa: E402
+
+ROUNDTRIP = [p for p in golden_files() + sample_files() if p.suffix == ".pbtxt"]
+
+
+@pytest.mark.parametrize("path", ROUNDTRIP, ids=ids(ROUNDTRIP))
+def test_import_roundtrip(path):
+    """Importing a TF graph with no prefix gives back every NodeDef unchanged (including
+    experimental_type); order is topological, so only v1 cond graphs may reorder."""
+    gd = graphdef_load(path)
+    g = Graph()
+    with g.as_default():
+        tf.import_graph_def(gd, name="")
+    out = g.as_graph_def()
+    assert {n.name: n for n in out.node} == {n.name: n for n in gd.node}
+    if not any(n.op in ("Switch", "RefSwitch") for n in gd.node):
+        assert [n.name for n in out.node] == [n.name for n in gd.node]
+
+
+def graphdef_load(path):
+    import graphdef
+    return graphdef.load(path)

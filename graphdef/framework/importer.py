@@ -16,6 +16,7 @@ from typing import Any
 from graphdef import dtypes
 from graphdef._proto.attr_value_pb2 import AttrValue
 from graphdef._proto.graph_pb2 import GraphDef
+from graphdef._proto.node_def_pb2 import NodeDef
 from graphdef.framework.constant_op import convert_to_tensor
 from graphdef.framework.device import canonical_device
 from graphdef.framework.graph import Graph, get_default_graph, name_scope
@@ -199,6 +200,13 @@ def import_graph_def(graph_def: GraphDef, input_map: dict | None = None,
                 op._device = canonical_device(nd.device) if nd.device else ""
                 if g._device_stack:
                     g._apply_device_functions(op)
+            if nd.HasField("experimental_type") or nd.HasField("experimental_debug_info"):
+                extra = NodeDef()
+                if nd.HasField("experimental_type"):
+                    extra.experimental_type.CopyFrom(nd.experimental_type)
+                if nd.HasField("experimental_debug_info"):
+                    extra.experimental_debug_info.CopyFrom(nd.experimental_debug_info)
+                op._extra = extra.SerializeToString(deterministic=True)
             g._add_op(op)
             key = full.lower()
             if key not in g._names_in_use:

@@ -140,7 +140,7 @@ class Operation:
 
     __slots__ = ("_graph", "_name", "_type", "_inputs", "_control_inputs", "_attrs",
                  "_outputs", "_device", "_id", "_bytes", "_node_def", "_control_flow_context",
-                 "__weakref__")
+                 "_extra", "__weakref__")
 
     def __init__(self, graph: "Graph", op_type: str, name: str, inputs: list[Tensor],
                  control_inputs: list["Operation"], attrs: dict[str, AttrValue],
@@ -156,6 +156,7 @@ class Operation:
         self._bytes = None
         self._node_def = None
         self._control_flow_context = None
+        self._extra = b""  # other NodeDef fields, serialised (experimental_type of imports)
         n = len(output_dtypes)
         if n == 1:
             self._outputs = [Tensor(self, 0, output_dtypes[0],
@@ -213,7 +214,7 @@ class Operation:
             if self._control_inputs:
                 inputs.extend(sorted("^" + c._name for c in self._control_inputs))
             b = self._bytes = encode_node(self._name, self._type, inputs, self._device,
-                                          self._attrs)
+                                          self._attrs) + self._extra
         return b
 
     def _changed(self) -> None:
