@@ -338,3 +338,15 @@ def test_shared_attr_dicts_are_copied_on_write(g):
     assert "foo" not in y.op.node_def.attr and x.op.get_attr("foo") == 3
     x.op._clear_attr("foo")
     assert "foo" not in x.op.node_def.attr
+
+
+@pytest.mark.parametrize("make,text", [
+    (lambda: tf.constant(5.0) * tf.constant(6.0), 'Tensor("mul:0", shape=(), dtype=float32)'),
+    (lambda: tf.placeholder(tf.int32, name="p"), 'Tensor("p:0", dtype=int32)'),
+    (lambda: tf.placeholder(tf.float32, [None, 3], name="q"),
+     'Tensor("q:0", shape=(?, 3), dtype=float32)'),
+])
+def test_print_tensor_as_tf1(g, make, text):
+    t = make()
+    assert str(t) == text
+    assert repr(t).startswith(f"<tf.Tensor '{t.name}'")
