@@ -242,13 +242,12 @@ class GraphIndex:
         ctrl_all: list[tuple[int, ...]] = []
         serial: list[bytes] = []
         tails: list[bytes] = []
-        # input string → (name, port, encoded field size); port -1 = control
-        parsed: dict[str, tuple[str, int, int]] = {}
         # input string → (producer position, port, field size), once the producer is known
         resolved: dict[str, tuple[int, int, int]] = {}
         op_size: dict[str, int] = {"": 0}
         pending: list[tuple[int, list[tuple[str, int]]]] = []  # forward references
         index: dict[str, int] = {}
+        index_get = index.get
         duplicates: list[str] = []
         empty: tuple = ()
         i = 0
@@ -273,6 +272,13 @@ class GraphIndex:
                 ctrl = []
                 late = None
                 for s in raw:
+                    # common case: a plain name of an earlier node (one dict lookup)
+                    src = index_get(s)
+                    if src is not None and src != i:
+                        k = len(s)
+                        skip += k + 2 if k < 0x80 and s.isascii() else _field_size(_utf8_len(s))
+                        data.append((src, 0))
+                        continue
                     r = resolved.get(s)
                     if r is not None:
                         skip += r[2]
@@ -281,23 +287,21 @@ class GraphIndex:
                         else:
                             data.append((r[0], r[1]))
                         continue
-                    p = parsed.get(s)
-                    if p is None:
-                        nm, port = split_input(s)
-                        p = parsed[s] = (nm, port, _field_size(_utf8_len(s)))
-                    skip += p[2]
-                    src = index.get(p[0])
+                    nm, port = split_input(s)
+                    size = _field_size(_utf8_len(s))
+                    skip += size
+                    src = index_get(nm)
                     if src is None or src == i:
                         if late is None:
                             late = []
-                        late.append((p[0], p[1]))
+                        late.append((nm, port))
                         src = -1  # placeholder, fixed in _resolve
-                    else:
-                        resolved[s] = (src, p[1], p[2])
-                    if p[1] < 0:
+                    elif port != 0 or nm != s:
+                        resolved[s] = (src, port, size)  # "^x", "x:1": worth remembering
+                    if port < 0:
                         ctrl.append(src)
                     else:
-                        data.append((src, p[1]))
+                        data.append((src, port))
                 data_all.append(tuple(data))
                 ctrl_all.append(tuple(ctrl) if ctrl else empty)
                 if late is not None:
@@ -319,10 +323,9 @@ class GraphIndex:
         self.missing: list[str] = []
         self.topological = not pending
         if pending:
-            self._resolve(pending, parsed)
+            self._resolve(pending)
 
-    def _resolve(self, pending: list[tuple[int, list[tuple[str, int]]]],
-                 parsed: dict[str, tuple[str, int, int]]) -> None:
+    def _resolve(self, pending: list[tuple[int, list[tuple[str, int]]]]) -> None:
         """Second look at nodes whose inputs were not known yet when first seen
         (forward references, self loops, dangling names)."""
         missing_ids: dict[str, int] = {}
@@ -330,7 +333,7 @@ class GraphIndex:
         for i, _ in pending:
             data, ctrl = [], []
             for s in self.node(i).input:
-                nm, port, _ = parsed[s]
+                nm, port = split_input(s)
                 src = index.get(nm)
                 if src is None:
                     src = missing_ids.get(nm)

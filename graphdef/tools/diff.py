@@ -319,42 +319,77 @@ class _Differ:
         waiters: list[dict[int, list[int]]] = [{}, {}]
         ready: list[list[int]] = [[], []]
         for side, (idx, m, un) in enumerate(sides):
+            wait_s, pend_s, ready_s = waiters[side], pending[side], ready[side]
+            data_all, ctrl_all = idx.data, idx.ctrl
             for i in un:
-                srcs = {s for s, _ in idx.data[i] if s >= 0}
-                srcs.update(s for s in idx.ctrl[i] if s >= 0)
-                waiting = [s for s in srcs if m[s] < 0]
-                if waiting:
-                    pending[side][i] = len(waiting)
-                    for s in waiting:
-                        waiters[side].setdefault(s, []).append(i)
+                w = 0
+                for s, _ in data_all[i]:
+                    if s >= 0 and m[s] < 0:   # a repeated producer counts (and is released) twice
+                        w += 1
+                        wl = wait_s.get(s)
+                        if wl is None:
+                            wait_s[s] = [i]
+                        else:
+                            wl.append(i)
+                for s in ctrl_all[i]:
+                    if s >= 0 and m[s] < 0:
+                        w += 1
+                        wl = wait_s.get(s)
+                        if wl is None:
+                            wait_s[s] = [i]
+                        else:
+                            wl.append(i)
+                if w:
+                    pend_s[i] = w
                 else:
-                    ready[side].append(i)
-        pools: list[dict[tuple, _Pool]] = [{}, {}]
+                    ready_s.append(i)
+        # signature → the one waiting node, or a _Pool when several wait
+        pools: list[dict[tuple, Any]] = [{}, {}]
         pairs: list[tuple[int, int]] = []
         names = (ia.names, ib.names)
+        a2b, b2a = self.a2b, self.b2a
         while ready[0] or ready[1]:
             newly: list[tuple[int, int]] = []
             for side in (0, 1):
-                other = 1 - side
+                mine, theirs = pools[side], pools[1 - side]
                 for i in sorted(ready[side]):
-                    s = self.sig(side, i)
-                    pool = pools[other].get(s)
-                    j = pool.take(_base(names[side][i])) if pool is not None else None
+                    sg = self.sig(side, i)
+                    got = theirs.get(sg)
+                    j = None
+                    if got is not None:
+                        if type(got) is int:
+                            j = got
+                            del theirs[sg]
+                        else:
+                            j = got.take(_base(names[side][i]))
+                            if j is None:
+                                del theirs[sg]
                     if j is None:
-                        pools[side].setdefault(s, _Pool()).add(i, _base(names[side][i]))
-                    else:
-                        a, b = (i, j) if side == 0 else (j, i)
-                        self.a2b[a] = b
-                        self.b2a[b] = a
-                        newly.append((a, b))
+                        have = mine.get(sg)
+                        if have is None:
+                            mine[sg] = i
+                        else:
+                            if type(have) is int:
+                                pool = _Pool()
+                                pool.add(have, _base(names[side][have]))
+                                mine[sg] = have = pool
+                            have.add(i, _base(names[side][i]))
+                        continue
+                    a, b = (i, j) if side == 0 else (j, i)
+                    a2b[a] = b
+                    b2a[b] = a
+                    newly.append((a, b))
             pairs.extend(newly)
             ready = [[], []]
             for a, b in newly:
                 for side, pos in ((0, a), (1, b)):
-                    for c in waiters[side].pop(pos, ()):
-                        pending[side][c] -= 1
-                        if pending[side][c] == 0:
-                            ready[side].append(c)
+                    wl = waiters[side].pop(pos, None)
+                    if wl:
+                        pend = pending[side]
+                        for c in wl:
+                            pend[c] -= 1
+                            if pend[c] == 0:
+                                ready[side].append(c)
         return pairs
 
     # -- comparing paired nodes -------------------------------------------
