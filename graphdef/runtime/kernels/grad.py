@@ -2,6 +2,8 @@
 random initializers and asserts — so loaded training graphs run too."""
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 from graphdef.errors import InvalidArgumentError
@@ -161,9 +163,11 @@ def assert_(ctx):
 
 
 def _rng(ctx):
+    """A generator per node and session. TF's Philox streams cannot be reproduced, so
+    values are not TF's; they are repeatable: from the op's seeds when set, else from
+    the node's name (so one graph gives the same values in every session)."""
     seed, seed2 = int(ctx.attr("seed", 0)), int(ctx.attr("seed2", 0))
-    # TF's Philox streams cannot be reproduced here: seeded runs are repeatable, not TF-equal.
-    return np.random.default_rng([seed, seed2] if seed or seed2 else None)
+    return np.random.default_rng([seed, seed2] if seed or seed2 else [zlib.crc32(ctx.name.encode())])
 
 
 @kernel("RandomUniform", factory=True, stateful=True)
