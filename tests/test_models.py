@@ -7,7 +7,8 @@ import pytest
 
 import graphdef
 from graphdef.runtime import Session, run_graph
-from graphdef.runtime.plan import build_plan, view_of
+from graphdef.runtime.graph_view import view_of
+from graphdef.runtime.plan import build_plan
 
 from conftest import MODELS_DIR, model_names
 

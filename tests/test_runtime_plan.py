@@ -8,7 +8,8 @@ import pytest
 from graphdef.errors import InvalidArgumentError, InvalidGraphError, UnknownOpError
 from graphdef.runtime import Session, run_graph
 from graphdef.runtime.kernels import REGISTRY, KernelDef
-from graphdef.runtime.plan import build_plan, parse_input, parse_tensor_name, view_of
+from graphdef.runtime.graph_view import parse_input, parse_tensor_name, view_of
+from graphdef.runtime.plan import build_plan
 from test_kernels_state import const, gd, node
 
 F = 'T="type: DT_FLOAT"'

@@ -1,5 +1,8 @@
 """Execution plans: prune a graph to what the fetches need, order it, compile it.
 
+(Reading graphs is ``graph_view.py``; feed checks are ``feeds.py``; while loops run in
+``frames.py``.)
+
 A :class:`Plan` is built once per (graph version, fetches, feeds) and cached by the
 session. Building does all the work that does not depend on the fed values:
 
@@ -21,9 +24,11 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from graphdef import dtypes
 from graphdef.errors import (FailedPreconditionError, InvalidArgumentError, InvalidGraphError, KernelError,
                              OpError, UnknownOpError)
+from graphdef.runtime.feeds import FeedSpec, feed_spec, output_dtype, static_shape  # noqa: F401 (re-export)
+from graphdef.runtime.graph_view import (BuilderView, GraphDefView, _dtype_name, _shape_str,  # noqa: F401
+                                         is_graph_def, parse_input, parse_tensor_name, view_of)
 from graphdef.runtime.kernels import DEAD, KernelContext, lookup
 from graphdef.runtime.kernels.state import read as _deref
 from graphdef.tensors import shape_to_list, to_ndarray
@@ -31,162 +36,11 @@ from graphdef.tensors import shape_to_list, to_ndarray
 _PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2"})
 _CONSTS = frozenset({"Const", "HostConst"})
 _NEXT = frozenset({"NextIteration", "RefNextIteration"})
-_FOLD_MAX_ELEMENTS = 1 << 18
+_FOLD_MAX_ELEMENTS = 1 << 18   # folded results are kept with the plan: bound their size
 _EXEC_MODULE = "graphdef.runtime.compiled"
 
 # TensorFlow's kernels give inf/nan silently; numpy would warn from inside kernels.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"graphdef\.runtime(\.|$)")   # folded results are kept with the plan: bound their size
-
-
-# --------------------------------------------------------------------------
-# graph views: one way to read a GraphDef message or a builder Graph
-# --------------------------------------------------------------------------
-
-class GraphDefView:
-    """Node lookup over a GraphDef message (its version never changes)."""
-
-    version = 0
-    graph = None
-
-    def __init__(self, graph_def: Any) -> None:
-        self.graph_def = graph_def
-        self._nodes: dict[str, Any] = {}
-        for n in graph_def.node:
-            if n.name in self._nodes:
-                raise InvalidGraphError("duplicate node name", node=n.name)
-            self._nodes[n.name] = n
-
-    def node(self, name: str) -> Any:
-        return self._nodes.get(name)
-
-
-class BuilderView:
-    """Node lookup over a builder ``Graph`` through its public contract
-    (``version``, ``get_operation_by_name(name).node_def``)."""
-
-    def __init__(self, graph: Any) -> None:
-        self.graph = graph
-
-    @property
-    def version(self) -> int:
-        return self.graph.version
-
-    def node(self, name: str) -> Any:
-        try:
-            return self.graph.get_operation_by_name(name).node_def
-        except (KeyError, ValueError, TypeError):
-            return None
-
-
-def is_graph_def(obj: Any) -> bool:
-    return hasattr(obj, "node") and hasattr(obj, "ListFields")
-
-
-def view_of(graph: Any) -> GraphDefView | BuilderView:
-    return GraphDefView(graph) if is_graph_def(graph) else BuilderView(graph)
-
-
-# --------------------------------------------------------------------------
-# names
-# --------------------------------------------------------------------------
-
-def parse_input(s: str) -> tuple[str, int, bool]:
-    """``"name"``/``"name:1"``/``"^name"`` → (node, output index, is_control)."""
-    if s.startswith("^"):
-        return s[1:], -1, True
-    node, sep, idx = s.rpartition(":")
-    if sep and idx.isdigit():
-        return node, int(idx), False
-    return s, 0, False
-
-
-def parse_tensor_name(s: str) -> tuple[str, int | None]:
-    """A fetch/feed string: ``"add:0"`` → ("add", 0); ``"init"`` → ("init", None) (an op)."""
-    node, sep, idx = s.rpartition(":")
-    if sep and idx.isdigit():
-        return node, int(idx)
-    return s, None
-
-
-def _shape_str(dims: Sequence[int] | None) -> str:
-    return "<unknown>" if dims is None else "[" + ",".join("?" if d < 0 else str(d) for d in dims) + "]"
-
-
-def _dtype_name(enum: int) -> str:
-    try:
-        return dtypes.as_dtype(enum).name
-    except Exception:  # noqa: BLE001 - only for a message
-        return str(enum)
-
-
-# --------------------------------------------------------------------------
-# feed checking
-# --------------------------------------------------------------------------
-
-class FeedSpec:
-    """What a fed value must look like: the tensor's dtype and static shape (when known)."""
-
-    __slots__ = ("name", "node", "dtype", "shape")
-
-    def __init__(self, name: str, node: Any, dtype: Any, shape: list[int] | None) -> None:
-        self.name, self.node, self.dtype, self.shape = name, node, dtype, shape
-
-    def convert(self, value: Any) -> Any:
-        from graphdef.errors import FeedTypeError, InvalidFeedError
-        dt = self.dtype
-        a = value if type(value) is np.ndarray else np.asarray(value)
-        if dt is not None and a.dtype != dt:
-            if dt.kind == "O":
-                if a.dtype.kind not in "OSU":
-                    raise FeedTypeError(self.node, None, f"cannot feed a {a.dtype} value to string tensor '{self.name}'")
-                a = np.vectorize(lambda s: s.encode() if isinstance(s, str) else s, otypes=[object])(a) \
-                    if a.size else a.astype(object)
-            elif a.dtype.kind in "OSU" or not np.can_cast(a.dtype, dt, "same_kind"):
-                raise FeedTypeError(self.node, None, f"cannot feed a value of dtype {a.dtype} to tensor "
-                                    f"'{self.name}' of dtype {np.dtype(dt).name}")
-            else:
-                a = a.astype(dt)
-        sh = self.shape
-        if sh is not None:
-            ash = a.shape
-            if len(ash) != len(sh) or any(d >= 0 and d != e for d, e in zip(sh, ash)):
-                raise InvalidFeedError(self.node, None, f"Cannot feed value of shape {tuple(ash)} for Tensor "
-                                       f"'{self.name}', which has shape {_shape_str(sh)}")
-        return a
-
-
-def output_dtype(node: Any, index: int) -> Any:
-    """The numpy dtype of a node's output when its attrs say it plainly, else None."""
-    a = node.attr
-    if node.op in _PLACEHOLDERS or node.op in ("PlaceholderWithDefault", "Const", "VariableV2"):
-        key = "dtype"
-    elif node.op == "Cast":
-        key = "DstT"
-    elif node.op in ("Shape", "Size"):
-        key = "out_type"
-    elif node.op in ("Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual",
-                     "LogicalAnd", "LogicalOr", "LogicalNot", "IsVariableInitialized"):
-        return np.dtype(bool)
-    else:
-        key = "T"
-    if key not in a or a[key].WhichOneof("value") != "type":
-        return None
-    try:
-        np_type = dtypes.as_dtype(a[key].type).base_dtype.as_numpy_dtype
-    except Exception:  # noqa: BLE001 - an exotic type: accept any value
-        return None
-    return np.dtype(np_type)
-
-
-def static_shape(node: Any) -> list[int] | None:
-    a = node.attr
-    if node.op in _PLACEHOLDERS or node.op == "PlaceholderWithDefault":
-        return shape_to_list(a["shape"].shape) if "shape" in a else None
-    return None
-
-
-def feed_spec(node: Any, index: int, name: str) -> FeedSpec:
-    return FeedSpec(name, node, output_dtype(node, index), static_shape(node))
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"graphdef\.runtime(\.|$)")
 
 
 # --------------------------------------------------------------------------

@@ -19,8 +19,9 @@ from typing import Any, Iterator, Mapping, Sequence
 import numpy as np
 
 from graphdef.errors import InvalidFetchError, InvalidFeedError
-from graphdef.runtime.plan import (FeedSpec, build_plan, feed_spec, is_graph_def, parse_tensor_name,
-                                   view_of)
+from graphdef.runtime.feeds import FeedSpec, feed_spec
+from graphdef.runtime.graph_view import is_graph_def, parse_tensor_name, view_of
+from graphdef.runtime.plan import build_plan
 
 _MAX_CACHE = 512
 
