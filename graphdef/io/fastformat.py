@@ -113,6 +113,7 @@ def _scalar_formatter(field: _d.FieldDescriptor) -> Callable[[Any], str]:
 # field kinds
 _SCALAR, _REPEATED_SCALAR, _MESSAGE, _REPEATED_MESSAGE, _MAP = range(5)
 _INFO: dict[_d.FieldDescriptor, tuple] = {}
+_VALUE_CACHE: dict[tuple, str] = {}
 
 
 def _field_info(field: _d.FieldDescriptor) -> tuple:
@@ -191,7 +192,23 @@ def _print_map(field: _d.FieldDescriptor, value: Any, indent: str, out: list[str
         write(key_prefix + kfmt(key) + "\n")
         if vmsg:
             write(inner + "value {\n")
-            _print(v, inner + "  ", out)
+            # Attr values repeat a lot (dtypes, shapes, flags): print each distinct one
+            # once per indentation. Equal deterministic bytes mean equal content, and
+            # the printed text depends on nothing else.
+            wire = v.SerializeToString(deterministic=True)
+            if len(wire) <= 1024:
+                ck = (field, inner, wire)
+                text = _VALUE_CACHE.get(ck)
+                if text is None:
+                    tmp: list[str] = []
+                    _print(v, inner + "  ", tmp)
+                    text = "".join(tmp)
+                    if len(_VALUE_CACHE) > 1 << 15:
+                        _VALUE_CACHE.clear()
+                    _VALUE_CACHE[ck] = text
+                write(text)
+            else:
+                _print(v, inner + "  ", out)
             write(inner + "}\n")
         else:
             write(inner + "value: " + vfmt(v) + "\n")  # type: ignore[misc]
