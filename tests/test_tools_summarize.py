@@ -139,3 +139,27 @@ def test_graph_index_forward_references_and_duplicates():
     with pytest.raises(graphdef.errors.InvalidGraphError, match="'a'"):
         GraphIndex(g)
     assert GraphIndex(g, allow_duplicates=True).duplicates == ["a"]
+
+
+@pytest.mark.parametrize("path", all_graph_files(), ids=ids(all_graph_files()))
+def test_graph_index_from_bytes_matches_messages(path: Path):
+    g = graphdef.load(path)
+    fast = GraphIndex(g, serialize=True, allow_duplicates=True)
+    slow = GraphIndex(g, serialize=True, allow_duplicates=True, from_bytes=False)
+    for attr in ("names", "ops", "data", "ctrl", "missing", "topological", "duplicates",
+                 "serial", "tails", "index"):
+        assert getattr(fast, attr) == getattr(slow, attr), attr
+
+
+def test_graph_index_from_bytes_odd_inputs():
+    g = GraphDef()
+    g.node.add(name="b", op="Neg", input=["a:1", "^c", "ghost", "b"])
+    g.node.add(name="a", op="Split", device="/cpu:0")
+    g.node.add(name="c", op="Neg", input=["a", "a:1", "^a", "a:0"])
+    g.version = 7
+    g.versions.producer = 3
+    fast = GraphIndex(g, serialize=True)
+    slow = GraphIndex(g, serialize=True, from_bytes=False)
+    for attr in ("names", "ops", "data", "ctrl", "missing", "topological", "tails"):
+        assert getattr(fast, attr) == getattr(slow, attr), attr
+    assert fast.data[2] == ((1, 0), (1, 1), (1, 0)) and fast.ctrl[2] == (1,)

@@ -234,8 +234,11 @@ class GraphIndex:
     """
 
     def __init__(self, graph_def: Any, serialize: bool = False,
-                 allow_duplicates: bool = False) -> None:
+                 allow_duplicates: bool = False, from_bytes: bool = True) -> None:
         self.graph_def = graph_def
+        if serialize and from_bytes and self._scan_bytes(graph_def.SerializeToString(deterministic=True),
+                                          allow_duplicates):
+            return
         names: list[str] = []
         ops: list[str] = []
         data_all: list[tuple[tuple[int, int], ...]] = []
@@ -324,6 +327,130 @@ class GraphIndex:
         self.topological = not pending
         if pending:
             self._resolve(pending)
+
+    def _scan_bytes(self, data: bytes, allow_duplicates: bool) -> bool:
+        """Fill the arrays from the deterministic serialization of the graph: reading
+        the wire format directly costs about half of going through the messages.
+        Returns False (and the caller reads the messages) on anything unexpected."""
+        names: list[str] = []
+        ops: list[str] = []
+        data_all: list[tuple[tuple[int, int], ...]] = []
+        ctrl_all: list[tuple[int, ...]] = []
+        serial: list[bytes] = []
+        tails: list[bytes] = []
+        resolved: dict[str, tuple[int, int]] = {}
+        pending: list[tuple[int, list[tuple[str, int]]]] = []
+        index: dict[str, int] = {}
+        index_get = index.get
+        duplicates: list[str] = []
+        empty: tuple = ()
+        pos, end_all = 0, len(data)
+        i = 0
+        try:
+            while pos < end_all:
+                tag = data[pos]
+                b = data[pos + 1]
+                pos += 2
+                if b < 0x80:
+                    length = b
+                else:
+                    length, shift = b & 0x7F, 7
+                    while True:
+                        b = data[pos]
+                        pos += 1
+                        length |= (b & 0x7F) << shift
+                        if b < 0x80:
+                            break
+                        shift += 7
+                if tag != 0x0A:
+                    if tag & 7 == 0:      # a varint field (GraphDef.version): no payload
+                        continue
+                    if tag & 7 != 2 or tag > 0x7F:
+                        return False
+                    pos += length
+                    continue
+                end = pos + length
+                node = data[pos:end]
+                pos = end
+                serial.append(node)
+                p, name, op = 0, "", ""
+                data_l: list[tuple[int, int]] = []
+                ctrl_l: list[int] = []
+                late = None
+                while p < length:
+                    t = node[p]
+                    if t > 0x1A:
+                        break
+                    k = node[p + 1]
+                    if k < 0x80:
+                        st = p + 2
+                    else:
+                        k, shift, st = k & 0x7F, 7, p + 2
+                        while True:
+                            bb = node[st]
+                            st += 1
+                            k |= (bb & 0x7F) << shift
+                            if bb < 0x80:
+                                break
+                            shift += 7
+                    p = st + k
+                    if t == 0x1A:
+                        s = node[st:p].decode("utf-8")
+                        src = index_get(s)
+                        if src is not None and src != i:
+                            data_l.append((src, 0))
+                            continue
+                        r = resolved.get(s)
+                        if r is not None:
+                            if r[1] < 0:
+                                ctrl_l.append(r[0])
+                            else:
+                                data_l.append(r)
+                            continue
+                        nm, port = split_input(s)
+                        src = index_get(nm)
+                        if src is None or src == i:
+                            if late is None:
+                                late = []
+                            late.append((nm, port))
+                            src = -1  # placeholder, fixed in _resolve
+                        else:
+                            resolved[s] = (src, port)
+                        if port < 0:
+                            ctrl_l.append(src)
+                        else:
+                            data_l.append((src, port))
+                    elif t == 0x0A:
+                        name = node[st:p].decode("utf-8")
+                        if name in index:
+                            duplicates.append(name)
+                        else:
+                            index[name] = i
+                    elif t == 0x12:
+                        op = node[st:p].decode("utf-8")
+                    else:
+                        return False
+                names.append(name)
+                ops.append(op)
+                tails.append(node[p:])
+                data_all.append(tuple(data_l) if data_l else empty)
+                ctrl_all.append(tuple(ctrl_l) if ctrl_l else empty)
+                if late is not None:
+                    pending.append((i, late))
+                i += 1
+        except (IndexError, UnicodeDecodeError):
+            return False
+        if duplicates and not allow_duplicates:
+            raise InvalidGraphError("duplicate node name", node=duplicates[0])
+        self.names, self.ops, self.index = names, ops, index
+        self.data, self.ctrl = data_all, ctrl_all
+        self.serial, self.tails = serial, tails
+        self.duplicates = duplicates
+        self.missing = []
+        self.topological = not pending
+        if pending:
+            self._resolve(pending)
+        return True
 
     def _resolve(self, pending: list[tuple[int, list[tuple[str, int]]]]) -> None:
         """Second look at nodes whose inputs were not known yet when first seen
