@@ -1,12 +1,18 @@
 """Fast text-format (pbtxt) reader: text → protobuf wire bytes → ``ParseFromString``.
 
-``google.protobuf.text_format.Parse`` is pure Python and reads about 2–3 MB/s; real
+``google.protobuf.text_format.Parse`` is pure Python and reads about 1–3 MB/s; real
 GraphDef dumps are megabytes, so reading was the bottleneck of every command. This
-reader matches one *statement* per regular-expression step (``name: value``,
-``name {``, ``}``, ``name: [..]``), encodes scalars straight to wire bytes with
-per-field encoders derived from the message descriptors (generic: any message type,
-maps as repeated entry messages, proto2/proto3 presence, oneofs, enums by name or
-number), and lets protobuf's C parser build the message from the bytes.
+reader turns the text straight into wire bytes, driven by the message descriptors
+(generic: any message type, maps as repeated entry messages, proto2/proto3
+presence, oneofs, enums by name or number), and lets protobuf's C parser build the
+message. Two strategies, tried in order:
+
+* line mode — every ``MessageToString`` dump has exactly one statement per line and
+  its lines repeat massively (``  attr {``, ``    key: "T"``, ``}``), so each distinct
+  line of each message type is parsed once into an action (append these bytes, open
+  a sub-message, close) and later lines cost one dict lookup;
+* the statement scanner — one compiled regular expression matches one statement
+  (``name: value``, ``name {``, ``}``, ``name: [..]``) per step, for any layout.
 
 Correctness rule: the fast path either produces exactly the message
 ``text_format.Parse`` would, or raises :class:`Unsupported` — never a different
@@ -15,9 +21,10 @@ escape it did not verify, extensions, ``Any``, a comment inside a ``[..]`` list,
 syntax error of any kind) is "unsupported", and :func:`graphdef.io.text.parse_text`
 then runs ``text_format`` itself, which produces the message or the exact error with
 its line and column. Scalar values are converted with ``text_format``'s own
-functions (``ParseInteger``, ``ParseFloat``, ``CUnescape``) wherever the
-conversion is not a trivial decimal or a plain string, so the two readers cannot
-disagree about a value's meaning.
+functions (``ParseInteger``, ``ParseFloat``, ``CUnescape`` — or only its last step
+where its first two provably change nothing) wherever the conversion is not a
+trivial decimal or a plain string, so the two readers cannot disagree about a
+value's meaning.
 """
 from __future__ import annotations
 
@@ -135,7 +142,7 @@ _RANGES = {(True, False): (-(1 << 31), (1 << 31) - 1), (False, False): (0, (1 <<
            (True, True): (-(1 << 63), (1 << 63) - 1), (False, True): (0, (1 << 64) - 1)}
 _pack_f = struct.Struct("<f").pack
 _pack_d = struct.Struct("<d").pack
-_CACHE_LIMIT = 1 << 16
+_CACHE_LIMIT = 1 << 13  # per field; values repeat (0, 1, DT_FLOAT), unique ones churn
 
 
 def _int_encoder(ftype: int) -> Callable[[str], bytes]:
