@@ -343,6 +343,9 @@ class GraphIndex:
         index: dict[str, int] = {}
         index_get = index.get
         duplicates: list[str] = []
+        op_names: dict[bytes, str] = {}
+        tail_pool: dict[bytes, bytes] = {}
+        tail_get = tail_pool.setdefault
         empty: tuple = ()
         pos, end_all = 0, len(data)
         i = 0
@@ -427,12 +430,17 @@ class GraphIndex:
                         else:
                             index[name] = i
                     elif t == 0x12:
-                        op = node[st:p].decode("utf-8")
+                        raw_op = node[st:p]
+                        op = op_names.get(raw_op)
+                        if op is None:
+                            op = op_names[raw_op] = raw_op.decode("utf-8")
                     else:
                         return False
                 names.append(name)
                 ops.append(op)
-                tails.append(node[p:])
+                # one object per distinct tail: less memory, and its hash is computed once
+                tail = node[p:]
+                tails.append(tail_get(tail, tail) if len(tail) < 256 else tail)
                 data_all.append(tuple(data_l) if data_l else empty)
                 ctrl_all.append(tuple(ctrl_l) if ctrl_l else empty)
                 if late is not None:

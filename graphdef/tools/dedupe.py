@@ -134,14 +134,18 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
     tensor_keys: dict[bytes, Any] = {}
     multi: dict[int, list[int]] = {}
     commutative = COMMUTATIVE_OPS
+    if refpos:  # readers of reference outputs never merge
+        for i, data in enumerate(data_all):
+            for s, _ in data:
+                if s in refpos:
+                    blocked.add(i)
+                    break
     for i in idx.topo_order():
         if i in blocked:
             continue
         tail = tails[i]
         data = data_all[i]
         if data:
-            if refpos and any(s in refpos for s, _ in data):
-                continue
             dkey = tuple([(cls[s] if s >= 0 else s, p) for s, p in data])
             if len(dkey) > 1 and ops[i] in commutative and _STRING_T not in tail:
                 dkey = tuple(sorted(dkey))

@@ -69,7 +69,7 @@ def bloat_report(idx: GraphIndex, survivor: list[int]) -> list[dict[str, Any]]:
     removed = [i for i, s in enumerate(survivor) if s != i]
     if not removed:
         return []
-    parent = {i: i for i in removed}
+    parent = list(range(len(survivor)))   # union-find over removed nodes only
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -77,23 +77,24 @@ def bloat_report(idx: GraphIndex, survivor: list[int]) -> list[dict[str, Any]]:
             x = parent[x]
         return x
 
-    has_removed_consumer: set[int] = set()
+    has_removed_consumer = bytearray(len(survivor))
+    data_all, ctrl_all = idx.data, idx.ctrl
     for i in removed:
-        for s, _ in idx.data[i]:
-            if s in parent:
-                has_removed_consumer.add(s)
+        for s, _ in data_all[i]:
+            if s >= 0 and survivor[s] != s:
+                has_removed_consumer[s] = 1
                 ra, rb = find(i), find(s)
                 if ra != rb:
                     parent[ra] = rb
-        for s in idx.ctrl[i]:
-            if s in parent:
-                has_removed_consumer.add(s)
+        for s in ctrl_all[i]:
+            if s >= 0 and survivor[s] != s:
+                has_removed_consumer[s] = 1
     comps: dict[int, list[int]] = {}
     for i in removed:
         comps.setdefault(find(i), []).append(i)
     series: dict[int, dict[str, Any]] = {}
     for members in comps.values():
-        tops = [m for m in members if m not in has_removed_consumer] or members
+        tops = [m for m in members if not has_removed_consumer[m]] or members
         key = survivor[min(tops)]
         e = series.setdefault(key, {"series": idx.names[key], "count": 1, "removable": 0,
                                     "subgraph_nodes": 0})
@@ -124,21 +125,25 @@ def _summarize(graph_def: Any, idx: GraphIndex, bloat: bool) -> dict[str, Any]:
     n = len(idx)
     ops = Counter(idx.ops)
     consumed = bytearray(n)
-    init_only = {}  # Const position → still only consumed by initializers
+    ops_l = idx.ops
+    const_used: set[int] = set()  # Consts consumed by something other than an initializer
     control_edges = 0
-    for i in range(n):
-        for s, _ in idx.data[i]:
-            if s >= 0:
-                consumed[s] = 1
-                if idx.ops[i] not in INIT_OPS:
-                    init_only[s] = False
-                else:
-                    init_only.setdefault(s, True)
-        ctrl = idx.ctrl[i]
-        control_edges += len(ctrl)
-        for s in ctrl:
-            if s >= 0:
-                consumed[s] = 1
+    for i, data in enumerate(idx.data):
+        if data:
+            for src, _ in data:
+                if src >= 0:
+                    consumed[src] = 1
+            if ops_l[i] not in INIT_OPS:
+                const_used.update(src for src, _ in data if src >= 0 and ops_l[src] == "Const")
+    for ctrl in idx.ctrl:
+        if ctrl:
+            control_edges += len(ctrl)
+            for src in ctrl:
+                if src >= 0:
+                    consumed[src] = 1
+    # a Const only ever read by Assign is a variable's initial value, not a parameter
+    init_only = {src: True for i, data in enumerate(idx.data) if ops_l[i] in INIT_OPS
+                 for src, _ in data if src >= 0 and src not in const_used}
     inputs, variables = [], []
     params_var = params_const = 0
     devices: Counter[str] = Counter()
