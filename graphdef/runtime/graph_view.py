@@ -16,6 +16,7 @@ class GraphDefView:
 
     def __init__(self, graph_def: Any) -> None:
         self.graph_def = graph_def
+        self.library = graph_def.library if graph_def.HasField("library") else None
         self._nodes: dict[str, Any] = {}
         for n in graph_def.node:
             if n.name in self._nodes:

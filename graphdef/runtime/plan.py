@@ -383,7 +383,7 @@ class _Builder:
                 if c is None and snode is not None and snode.op in _CONSTS:
                     c = self.const_value(snode)
                 consts.append(c)
-            ctx = KernelContext(node, self.state, consts)
+            ctx = KernelContext(node, self.state, consts, getattr(self.view, "library", None))
             try:
                 n_out = kd.num_outputs(ctx) if callable(kd.num_outputs) else kd.num_outputs
                 fn = kd.fn(ctx) if kd.factory else kd.fn

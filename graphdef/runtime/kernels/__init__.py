@@ -5,7 +5,8 @@ with ``@kernel(...)`` when imported (explicitly, here — no scanning of globals
 """
 from graphdef.runtime.kernels.registry import (DEAD, REGISTRY, KernelContext, KernelDef, decode_attr,
                                                kernel, lookup, registered_ops)
-from graphdef.runtime.kernels import array, control, conv, grad, math, nn, state  # noqa: F401  (registration)
+from graphdef.runtime.kernels import (array, control, conv, functional, grad, math, nn,  # noqa: F401
+                                      state)  # registration
 
 __all__ = ["DEAD", "REGISTRY", "KernelContext", "KernelDef", "decode_attr", "kernel", "lookup",
            "registered_ops"]

@@ -113,7 +113,7 @@ def decode_attr(av: Any) -> Any:
         return shape_to_list(av.shape)
     if which == "tensor":
         return to_ndarray(av.tensor)
-    return getattr(av, which)
+    return getattr(av, which)  # "func" stays a NameAttrList (its .name is the function)
 
 
 @dataclass
@@ -124,11 +124,13 @@ class KernelContext:
         node: the NodeDef.
         state: the session's variable store (dict), shared by the state kernels.
         consts: for each data input, its value when it is a Const that is not fed, else None.
+        library: the graph's function library, for PartitionedCall/If/While.
     """
 
     node: Any
     state: dict[str, Any] = field(default_factory=dict)
     consts: list[Any] = field(default_factory=list)
+    library: Any = None   # the graph's FunctionDefLibrary (function-calling ops)
 
     @property
     def name(self) -> str:
