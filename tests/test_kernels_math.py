@@ -198,6 +198,14 @@ def _run_const_axis(op, x, axis, keep):
         return s.run("op:0", feeds)
 
 
+def test_half_precision_reductions_accumulate_in_float32():
+    x = np.full(4096, 30.0, np.float16)       # the sum (122880) overflows float16
+    got = run_op("Mean", [x, np.array([0], np.int32)])
+    assert got.dtype == np.float16 and got == 30.0
+    got = run_op("Sum", [x[:1000], np.array([0], np.int32)])
+    assert got.dtype == np.float16 and got == 30000.0
+
+
 def test_reduction_bad_axis_names_node():
     with pytest.raises(InvalidArgumentError, match="node 'op'.*Invalid reduction dimension 2"):
         run_op("Sum", [X, np.array([2], np.int32)])

@@ -326,8 +326,15 @@ def _reduction(fn):
     return factory
 
 
+def _acc_dtype(dt):
+    # half precision accumulates in float32 (as TF's reductions), then rounds once
+    return np.float32 if dt.kind == "f" and dt.itemsize < 4 else dt
+
+
 def _sum(x, ax, keep):
-    return np.add.reduce(x, axis=ax, keepdims=keep, dtype=x.dtype)
+    acc = _acc_dtype(x.dtype)
+    r = np.add.reduce(x, axis=ax, keepdims=keep, dtype=acc)
+    return r if acc is x.dtype else r.astype(x.dtype)
 
 
 def _prod(x, ax, keep):
@@ -346,8 +353,10 @@ def _mean(x, ax, keep):
         return q.astype(x.dtype)
     if x.dtype.kind not in "fc":
         return np.mean(x, axis=ax, keepdims=keep, dtype=x.dtype)
-    s = np.add.reduce(x, axis=ax, keepdims=keep, dtype=x.dtype)
-    return s / x.dtype.type(n) if n else s * x.dtype.type(np.nan)
+    acc = _acc_dtype(x.dtype)
+    s = np.add.reduce(x, axis=ax, keepdims=keep, dtype=acc)
+    s = s / np.dtype(acc).type(n) if n else s * np.dtype(acc).type(np.nan)
+    return s if acc is x.dtype else s.astype(x.dtype)
 
 
 def _max(x, ax, keep):
