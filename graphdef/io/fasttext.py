@@ -268,7 +268,7 @@ def _string_bytes(first: str, more: str | None, is_text: bool) -> bytes:
 class _Field:
     """How one field of one message type is read: wire tag, encoder, nesting."""
 
-    __slots__ = ("tag", "key", "repeated", "msg", "scalar", "is_str", "is_text", "cache")
+    __slots__ = ("tag", "key", "bit", "repeated", "msg", "scalar", "is_str", "is_text", "cache")
 
     def __init__(self, field: _d.FieldDescriptor):
         wt = _WIRE_TYPE[field.type]
@@ -278,6 +278,7 @@ class _Field:
         oneof = field.containing_oneof
         self.key: Any = None if self.repeated else (
             ("oneof", oneof.name) if oneof is not None else field.number)
+        self.bit = 0  # the key as one bit of a mask (set by _message_info); 0: repeated
         self.msg: _Message | None = None
         self.scalar: Callable[[str], bytes] | None = None
         self.is_str = field.type in (_F.TYPE_STRING, _F.TYPE_BYTES)
@@ -339,6 +340,10 @@ def _message_info(desc: _d.Descriptor) -> _Message:
             info.fields = {f.name: _Field(f) for f in desc.fields}
         except Unsupported:
             info.supported = False
+        bits: dict[Any, int] = {}
+        for fi in info.fields.values():
+            if fi.key is not None:
+                fi.bit = bits.setdefault(fi.key, 1 << len(bits))
     return info
 
 
@@ -414,15 +419,15 @@ def _line_action(line: str, fields: dict[str, _Field]) -> tuple:
             sub = fi.msg
             if sub is None or not sub.supported or sep is not None:
                 raise Unsupported
-            return (_OPEN, sub, fi.key, fi.tag, "}" if opn == "{" else ">")
+            return (_OPEN, sub, fi.bit, fi.tag, "}" if opn == "{" else ">")
         if mlist is not None:
             raise _NotLines
         if colon is None and slist is None:
             raise Unsupported
         if s1 is not None:
-            return (_SCALAR, fi.encode_string(s1, smore), fi.key)
+            return (_SCALAR, fi.encode_string(s1, smore), fi.bit)
         if tok is not None:
-            return (_SCALAR, fi.encode_token(tok), fi.key)
+            return (_SCALAR, fi.encode_token(tok), fi.bit)
         if not fi.repeated:
             raise Unsupported
         if fi.msg is not None:
@@ -433,7 +438,7 @@ def _line_action(line: str, fields: dict[str, _Field]) -> tuple:
             raise Unsupported
         out: list[bytes] = []
         _list_values(fi, slist, out)
-        return (_SCALAR, b"".join(out), None)
+        return (_SCALAR, b"".join(out), 0)
     if close is not None:
         return (_CLOSE, close)
     if end is not None:  # blank or comment-only line
@@ -447,18 +452,26 @@ def _lines(text: str, root: _Message) -> bytes:
     Lines repeat massively in GraphDef dumps (``  attr {``, ``    key: "T"``,
     ``      type: DT_FLOAT``, ``}``), so each distinct line of each message type is
     parsed once into an action: append these wire bytes, open a sub-message, close.
+    An open action carries everything about the sub-message (its fields, its line
+    cache, its tag and closing character), so entering one is a tuple push; the
+    singular fields already set are bits of an int mask.
     """
     small = _SMALL_VARINTS
     simple = _SIMPLE_STRING_LINE
     caches: dict[_Message, dict[str, tuple]] = {}
-    info = root
-    fields = root.fields
-    lc: dict[str, tuple] = caches.setdefault(root, {})
+
+    def line_cache(info: _Message) -> dict[str, tuple]:
+        lc = caches.get(info)
+        if lc is None:
+            lc = caches[info] = {}
+        return lc
+
+    # current message: `cur` = its open action (kind, info, bit, tag, close, line cache)
+    cur: tuple = (_OPEN, root, 0, b"", "", line_cache(root))
+    lc = cur[5]
     chunks: list[bytes] = []
     append = chunks.append
-    seen: set[Any] = set()
-    close_char = ""
-    tag = b""
+    mask = 0
     stack: list[tuple] = []
     push = stack.append
     pop = stack.pop
@@ -466,6 +479,7 @@ def _lines(text: str, root: _Message) -> bytes:
         for line in text.split("\n"):
             r = lc.get(line)
             if r is None:
+                fields = cur[1].fields
                 # Distinct lines are mostly `name: "plain string"` (node names,
                 # inputs): a small pattern handles them before the full grammar.
                 m = simple(line)
@@ -474,43 +488,43 @@ def _lines(text: str, root: _Message) -> bytes:
                     data = m.group(2).encode("utf-8")  # type: ignore[union-attr]
                     n = len(data)
                     r = (_SCALAR, fi.tag + (small[n] if n < 16384 else _varint_slow(n)) + data,
-                         fi.key)
+                         fi.bit)
                 else:
                     r = _line_action(line, fields)
+                    if r[0] == _OPEN:
+                        r = r + (line_cache(r[1]),)
                 if len(lc) < _LINE_CACHE_LIMIT:
                     lc[line] = r
             kind = r[0]
             if kind == _SCALAR:
-                key = r[2]
-                if key is not None:
-                    if key in seen:
+                bit = r[2]
+                if bit:
+                    if mask & bit:
                         raise Unsupported
-                    seen.add(key)
+                    mask |= bit
                 append(r[1])
             elif kind == _CLOSE:
-                if r[1] != close_char:
+                if r[1] != cur[4]:
                     raise Unsupported
                 body = b"".join(chunks)
                 n = len(body)
-                head = tag + (small[n] if n < 16384 else _varint_slow(n))
-                info, fields, lc, chunks, seen, close_char, tag = pop()
+                head = cur[3] + (small[n] if n < 16384 else _varint_slow(n))
+                cur, chunks, mask = pop()
+                lc = cur[5]
                 append = chunks.append
                 append(head + body)
             elif kind == _OPEN:
-                key = r[2]
-                if key is not None:
-                    if key in seen:
+                bit = r[2]
+                if bit:
+                    if mask & bit:
                         raise Unsupported
-                    seen.add(key)
-                push((info, fields, lc, chunks, seen, close_char, tag))
-                info = r[1]
-                fields = info.fields
-                lc = caches.get(info) or caches.setdefault(info, {})
+                    mask |= bit
+                push((cur, chunks, mask))
+                cur = r
+                lc = r[5]
                 chunks = []
                 append = chunks.append
-                seen = set()
-                close_char = r[4]
-                tag = r[3]
+                mask = 0
     except UnicodeError as e:
         raise Unsupported from e
     if stack:
