@@ -18,7 +18,7 @@ from graphdef.runtime import Session
 from graphdef.runtime.kernels import REGISTRY, kernel, registered_ops
 from graphdef.tensors import make_tensor_proto
 
-KERNEL_TEST_MODULES = ["test_kernels_math", "test_kernels_array", "test_kernels_nn", "test_kernels_grad", "test_runtime_frames", "test_runtime_functions",
+KERNEL_TEST_MODULES = ["test_kernels_math", "test_kernels_array", "test_kernels_nn", "test_kernels_grad", "test_runtime_frames", "test_runtime_functions", "test_kernels_image",
                        "test_kernels_state"]
 
 
