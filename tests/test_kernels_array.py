@@ -68,6 +68,17 @@ def test_placeholder_v2_must_be_fed():
             s.run("op:0")
 
 
+def test_function_body_args_and_retvals():
+    from graphdef.runtime import Session
+    from test_kernels_state import gd, node
+    g = gd(node("a", "_Arg", T="type: DT_FLOAT", index="i: 0") + node("n", "Neg", "a", T="type: DT_FLOAT")
+           + node("r", "_Retval", "n", T="type: DT_FLOAT", index="i: 0"))
+    with Session(g) as s:
+        assert s.run("n:0", {"a:0": 2.0}) == -2.0 and s.run("r", {"a:0": 2.0}) is None
+        with pytest.raises(InvalidArgumentError, match="must feed a value for placeholder tensor 'a'"):
+            s.run("n:0")
+
+
 def test_shapes():
     assert run_op("Shape", [X]).tolist() == [2, 3, 4] and run_op("Shape", [X]).dtype == I32
     assert run_op("Shape", [X], {"out_type": T(np.int64)}).dtype == np.int64
@@ -233,7 +244,7 @@ def test_top_k_and_unique():
 
 COVERED = {"Identity", "StopGradient", "PreventGradient", "Snapshot", "PlaceholderWithDefault",
            "CheckNumerics", "EnsureShape", "IdentityN", "NoOp", "Const", "HostConst", "Placeholder",
-           "PlaceholderV2", "Shape", "ShapeN", "Size", "Rank", "Reshape", "Squeeze", "ExpandDims",
+           "PlaceholderV2", "_Arg", "_Retval", "Shape", "ShapeN", "Size", "Rank", "Reshape", "Squeeze", "ExpandDims",
            "Transpose", "ConjugateTranspose", "Fill", "ZerosLike", "OnesLike", "Range", "LinSpace",
            "Cast", "BroadcastTo", "BroadcastArgs", "ConcatV2", "Concat", "Pack", "Unpack", "Split",
            "SplitV", "Tile", "ReverseV2", "Slice", "StridedSlice", "GatherV2", "Gather", "GatherNd",

@@ -11,7 +11,7 @@ from graphdef.errors import FeedTypeError, InvalidFeedError
 from graphdef.runtime.graph_view import _shape_str
 from graphdef.tensors import shape_to_list
 
-_PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2"})
+_PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2", "_Arg"})
 
 
 class FeedSpec:
@@ -48,7 +48,9 @@ class FeedSpec:
 def output_dtype(node: Any, index: int) -> Any:
     """The numpy dtype of a node's output when its attrs say it plainly, else None."""
     a = node.attr
-    if node.op in _PLACEHOLDERS or node.op in ("PlaceholderWithDefault", "Const", "VariableV2"):
+    if node.op == "_Arg":
+        key = "T"
+    elif node.op in _PLACEHOLDERS or node.op in ("PlaceholderWithDefault", "Const", "VariableV2"):
         key = "dtype"
     elif node.op == "Cast":
         key = "DstT"

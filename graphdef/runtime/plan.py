@@ -33,7 +33,7 @@ from graphdef.runtime.kernels import DEAD, KernelContext, lookup
 from graphdef.runtime.kernels.state import read as _deref
 from graphdef.tensors import shape_to_list, to_ndarray
 
-_PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2"})
+_PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2", "_Arg"})
 _CONSTS = frozenset({"Const", "HostConst"})
 _NEXT = frozenset({"NextIteration", "RefNextIteration"})
 _FOLD_MAX_ELEMENTS = 1 << 18   # folded results are kept with the plan: bound their size

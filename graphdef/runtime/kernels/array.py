@@ -24,7 +24,7 @@ def const(ctx):
     return lambda: v
 
 
-@kernel("Placeholder", "PlaceholderV2", factory=True, stateful=True)
+@kernel("Placeholder", "PlaceholderV2", "_Arg", factory=True, stateful=True)
 def placeholder(ctx):
     # Reached only when the plan did not see a feed (the plan reports it first).
     def run():
@@ -70,6 +70,12 @@ def identity_n(*xs):
 
 @kernel("NoOp", num_outputs=0)
 def no_op():
+    return None
+
+
+@kernel("_Retval", num_outputs=0, stateful=True)
+def retval(x):
+    """A function body's result slot (instantiated function graphs): run it as a target."""
     return None
 
 
