@@ -3,23 +3,48 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import click
 
 import graphdef
-from graphdef.io import detect_format, read_bytes
-from graphdef.tools.dedupe import DedupeReport, dedupe as dedupe_graph
+from graphdef.io import detect_format, read_bytes, write_atomic
+from graphdef.tools.canonical import GraphIndex, paused_gc
+from graphdef.tools.dedupe import DedupeReport, _varint, dedupe_index
 from graphdef_cli.batch import FileResult, emit, jobs_option, run_batch
 from graphdef_cli.common import (EXIT_DIFF, BadInput, handle_errors, json_option,
-                                 output_format, output_options, same_file, write_graph)
+                                 load_index, output_format, output_options, same_file)
 
 
-def _load_with_format(path: str) -> tuple[graphdef.GraphDef, str]:
-    """The graph and the format to write it back in (pb stays pb, text stays text)."""
+def _dedupe_path(path: str, keep: tuple[str, ...], dry_run: bool
+                 ) -> tuple[bytes | None, DedupeReport, str, GraphIndex]:
+    """Dedupe a file: the result as binary (None when nothing changed or dry run), the
+    report, the input's format ("pb" stays pb, text and event files give "pbtxt") and
+    the index (whose ``graph_def`` serializes the unchanged input)."""
     data, name = read_bytes(path)
+    in_fmt = "pb" if data.strip() and detect_format(data) in ("pb", "events") else "pbtxt"
+    with paused_gc():
+        idx = load_index(path) if path != "-" else _index_of(data, name)
+        out, rep = dedupe_index(idx, keep=keep, dry_run=dry_run)
+    return out, rep, in_fmt, idx
+
+
+def _index_of(data: bytes, name: str) -> GraphIndex:
     g = graphdef.loads(data, name)
-    fmt = detect_format(data) if data.strip() else "pbtxt"
-    return g, ("pb" if fmt in ("pb", "events") else "pbtxt")
+    return GraphIndex(g, serialize=True)
+
+
+def _result_bytes(out: bytes | None, idx: GraphIndex, fmt: str) -> bytes:
+    """The result in ``fmt``: binary as assembled, text through the message."""
+    if out is None:  # nothing changed: the input graph
+        if idx._raw:
+            out = b"".join([b"\x0a" + _varint(len(b)) + b for b in idx.serial]
+                           + [idx.graph_def.SerializeToString()])
+        else:
+            return graphdef.dumps(idx.graph_def, fmt)
+    if fmt == "pb":
+        return out
+    return graphdef.dumps(graphdef.GraphDef.FromString(out), fmt)
 
 
 def _report_text(path: str, rep: DedupeReport, label: bool, written: str | None) -> str:
@@ -36,13 +61,12 @@ def dedupe_file(path: str, keep: tuple[str, ...] = (), dest: str | None = None,
                 fmt: str | None = None, in_place: bool = False, dry_run: bool = False,
                 check: bool = False, as_json: bool = False, label: bool = True) -> FileResult:
     """Dedupe one file and write the result to ``dest`` (worker for several files)."""
-    g, in_fmt = _load_with_format(path)
-    new, rep = dedupe_graph(g, keep=keep, dry_run=dry_run or check)
+    if not (dry_run or check) and dest is not None and same_file(path, dest) and not in_place:
+        raise BadInput(f"{dest}: refusing to overwrite the input (use --in-place)")
+    out, rep, in_fmt, idx = _dedupe_path(path, keep, dry_run or check)
     written = None
     if not (dry_run or check) and dest is not None:
-        if same_file(path, dest) and not in_place:
-            raise BadInput(f"{dest}: refusing to overwrite the input (use --in-place)")
-        graphdef.save(new, dest, format=fmt or in_fmt)
+        write_atomic(dest, _result_bytes(out, idx, fmt or in_fmt))
         written = dest
     status = EXIT_DIFF if check and rep.merged else 0
     if as_json:
@@ -110,9 +134,12 @@ def dedupe(graphs: tuple[str, ...], output: str | None, fmt: str | None, in_plac
         path = graphs[0]
         dest = dest_for(path)
         if to_stdout or output == "-":
-            g, _ = _load_with_format(path)
-            new, rep = dedupe_graph(g, keep=keep)
-            write_graph(new, None, output_format(fmt, None))
+            out, rep, _, idx = _dedupe_path(path, keep, False)
+            fmt_out = output_format(fmt, None)
+            if fmt_out == "pb" and sys.stdout.isatty():
+                raise BadInput("refusing to write binary output to a terminal (use -o FILE)")
+            sys.stdout.buffer.write(_result_bytes(out, idx, fmt_out))
+            sys.stdout.buffer.flush()
             click.echo(_report_text(path, rep, False, None), nl=False, err=True)
             return
         r = dedupe_file(path, keep=keep, dest=dest,

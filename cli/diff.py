@@ -6,9 +6,10 @@ import sys
 
 import click
 
-from graphdef.tools.diff import diff as diff_graphs
+from graphdef.tools.canonical import paused_gc
+from graphdef.tools.diff import diff_indices
 from graphdef_cli.batch import FileResult, emit, jobs_option, run_batch
-from graphdef_cli.common import EXIT_DIFF, handle_errors, json_option, load_graph
+from graphdef_cli.common import EXIT_DIFF, handle_errors, json_option, load_index
 
 
 def diff_files(path_b: str, path_a: str, ignore_attrs: tuple[str, ...] = (),
@@ -16,18 +17,19 @@ def diff_files(path_b: str, path_a: str, ignore_attrs: tuple[str, ...] = (),
                detect_renames: bool = True, names_only: bool = False, as_json: bool = False,
                color: bool = False) -> FileResult:
     """Compare ``path_a`` (old) with ``path_b`` (new); status 1 when they differ."""
-    a = load_graph(path_a)
-    b = load_graph(path_b)
-    res = diff_graphs(a, b, ignore_attrs=ignore_attrs, ignore_internal=ignore_internal,
-                      equivalent_ops=equivalent_ops, detect_renames=detect_renames)
+    with paused_gc():
+        ia = load_index(path_a)
+        ib = load_index(path_b)
+        res = diff_indices(ia, ib, ignore_attrs=ignore_attrs, ignore_internal=ignore_internal,
+                           equivalent_ops=equivalent_ops, detect_renames=detect_renames)
     status = 0 if res.equal else EXIT_DIFF
     if as_json:
         return FileResult(path_b, out=json.dumps({"a": path_a, "b": path_b, **res.to_json()},
                                                  sort_keys=True, indent=2), status=status)
     if names_only:
         return FileResult(path_b, out="\n".join(res.names_only()), status=status)
-    ops_a = {n.name: n.op for n in a.node} if (res.removed or res.changed) else {}
-    ops_b = {n.name: n.op for n in b.node} if (res.added or res.renamed) else {}
+    ops_a = dict(zip(ia.names, ia.ops)) if (res.removed or res.changed) else {}
+    ops_b = dict(zip(ib.names, ib.ops)) if (res.added or res.renamed) else {}
     text = res.format_text(path_a, path_b, color=color, ops_a=ops_a, ops_b=ops_b)
     return FileResult(path_b, out=text, status=status)
 

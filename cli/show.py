@@ -5,24 +5,25 @@ import json
 
 import click
 
+from graphdef.tools.canonical import paused_gc
 from graphdef.tools.summarize import (format_node, format_summary, format_tree, node_info,
-                                      scope_tree, summarize)
+                                      scope_tree, summarize_index)
 from graphdef_cli.batch import FileResult, emit, jobs_option, run_batch
-from graphdef_cli.common import emit_json, handle_errors, json_option, load_graph
+from graphdef_cli.common import emit_json, handle_errors, json_option, load_graph, load_index
 
 
 def show_file(path: str, tree: bool = False, depth: int | None = None, node: str | None = None,
               as_json: bool = False, label: bool = False) -> FileResult:
     """The output of ``show`` for one file (runs in a worker for several files)."""
-    g = load_graph(path)
     if node is not None:
-        data = node_info(g, node)
+        data = node_info(load_graph(path), node)
         text = format_node(data)
     elif tree:
-        data = {"tree": scope_tree(g, depth)}
+        data = {"tree": scope_tree(load_graph(path), depth)}
         text = format_tree(data["tree"])
     else:
-        data = summarize(g)
+        with paused_gc():
+            data = summarize_index(load_index(path, allow_duplicates=True))
         text = format_summary(data)
     if as_json:
         return FileResult(path, out=json.dumps({"file": path, **data} if label else data,

@@ -146,3 +146,18 @@ def test_every_file_dedupes_and_still_loads(runner, path: Path, tmp_path: Path):
     # deduping again finds nothing more: the pass reached its fixpoint
     again = runner.invoke(cli, ["dedupe", "--check", str(out)])
     assert again.exit_code == 0, again.output
+
+
+def test_binary_in_binary_out_matches_the_library(runner, tmp_path: Path):
+    """A .pb is deduped straight from its bytes; the result is the library's, byte for byte."""
+    from conftest import MODELS_DIR
+    src = MODELS_DIR / "text_cnn.pb"
+    out = tmp_path / "o.pb"
+    assert runner.invoke(cli, ["dedupe", str(src), "-o", str(out)]).exit_code == 0
+    expected, _ = graphdef.dedupe(graphdef.load(src))
+    assert out.read_bytes() == expected.SerializeToString(deterministic=True)
+    same = tmp_path / "same.pb"
+    src2 = SAMPLES / "normal_loading.pbtxt"
+    graphdef.save(graphdef.load(src2), tmp_path / "n.pb", format="pb")
+    assert runner.invoke(cli, ["dedupe", str(tmp_path / "n.pb"), "-o", str(same)]).exit_code == 0
+    assert same.read_bytes() == (tmp_path / "n.pb").read_bytes()

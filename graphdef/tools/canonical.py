@@ -167,6 +167,63 @@ def _field_size(n: int) -> int:
     return n + 5 if n < 0x10000000 else n + 6
 
 
+def _encode_varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _read_varint(b: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        c = b[pos]
+        pos += 1
+        value |= (c & 0x7F) << shift
+        if c < 0x80:
+            return value, pos
+        shift += 7
+
+
+def _sorted_attrs(tail: bytes) -> bytes:
+    """A NodeDef tail (device, attr entries, debug info...) with its attr entries in
+    key order, as deterministic serialization writes them; unchanged when already so."""
+    pos, n = 0, len(tail)
+    entries: list[tuple[bytes, bytes]] = []
+    first = last = -1
+    while pos < n:
+        tag = tail[pos]
+        length, start = _read_varint(tail, pos + 1)
+        end = start + length
+        if tag == 0x2A:
+            if first < 0:
+                first = pos
+            elif last != pos:
+                return tail  # attr entries not contiguous: leave as is
+            # entry: key field (0x0a len key) first in every serializer we know
+            if tail[start] == 0x0A:
+                klen, kstart = _read_varint(tail, start + 1)
+                key = tail[kstart:kstart + klen]
+            else:
+                return tail
+            entries.append((key, tail[pos:end]))
+            last = end
+        elif tag & 7 != 2:
+            return tail
+        pos = end
+    if len(entries) < 2:
+        return tail
+    # the order protobuf's deterministic serialization (upb) uses: bytewise, except that a
+    # key comes after the keys it is a prefix of ("Tdim" before "T"); no UTF-8 key has 0xFF
+    keys = [k + b"\xff" for k, _ in entries]
+    if all(keys[k] < keys[k + 1] for k in range(len(keys) - 1)):
+        return tail
+    order = sorted(range(len(entries)), key=keys.__getitem__)
+    return tail[:first] + b"".join(entries[k][1] for k in order) + tail[last:]
+
+
 def _utf8_len(s: str) -> int:
     return len(s) if s.isascii() else len(s.encode("utf-8"))
 
@@ -328,10 +385,27 @@ class GraphIndex:
         if pending:
             self._resolve(pending)
 
-    def _scan_bytes(self, data: bytes, allow_duplicates: bool) -> bool:
+    @classmethod
+    def from_wire(cls, data: bytes, allow_duplicates: bool = False,
+                  source: str | None = None) -> "GraphIndex | None":
+        """Index a binary GraphDef straight from its bytes, without building the message
+        (a 1M-node graph's message takes ~0.5 GB): ``graph_def`` then holds only the
+        fields outside ``node`` and :meth:`node` parses single nodes on demand. Attr
+        maps are put in key order per node, as deterministic serialization would.
+        Returns None when the bytes do not walk as a GraphDef (the caller then parses
+        them normally and reports the error)."""
+        self = cls.__new__(cls)
+        self._raw = True
+        self.source = source
+        if not self._scan_bytes(data, allow_duplicates, raw=True):
+            return None
+        return self
+
+    def _scan_bytes(self, data: bytes, allow_duplicates: bool, raw: bool = False) -> bool:
         """Fill the arrays from the deterministic serialization of the graph: reading
         the wire format directly costs about half of going through the messages.
         Returns False (and the caller reads the messages) on anything unexpected."""
+        head_parts: list[bytes] = []
         names: list[str] = []
         ops: list[str] = []
         data_all: list[tuple[tuple[int, int], ...]] = []
@@ -366,13 +440,20 @@ class GraphIndex:
                             break
                         shift += 7
                 if tag != 0x0A:
-                    if tag & 7 == 0:      # a varint field (GraphDef.version): no payload
+                    if tag == 0x18:      # GraphDef.version, a varint: no payload
+                        if raw:
+                            head_parts.append(bytes([tag]) + _encode_varint(length))
                         continue
-                    if tag & 7 != 2 or tag > 0x7F:
+                    if tag not in (0x12, 0x22, 0x2A) or pos + length > end_all:
                         return False
+                    if raw:
+                        head_parts.append(bytes([tag]) + _encode_varint(length)
+                                          + data[pos:pos + length])
                     pos += length
                     continue
                 end = pos + length
+                if end > end_all:
+                    return False
                 node = data[pos:end]
                 pos = end
                 serial.append(node)
@@ -440,6 +521,8 @@ class GraphIndex:
                 ops.append(op)
                 # one object per distinct tail: less memory, and its hash is computed once
                 tail = node[p:]
+                if raw and tail:
+                    tail = _sorted_attrs(tail)
                 tails.append(tail_get(tail, tail) if len(tail) < 256 else tail)
                 data_all.append(tuple(data_l) if data_l else empty)
                 ctrl_all.append(tuple(ctrl_l) if ctrl_l else empty)
@@ -449,13 +532,20 @@ class GraphIndex:
         except (IndexError, UnicodeDecodeError):
             return False
         if duplicates and not allow_duplicates:
-            raise InvalidGraphError("duplicate node name", node=duplicates[0])
+            raise InvalidGraphError((f"{self.source}: " if getattr(self, "source", None) else "")
+                                    + "duplicate node name", node=duplicates[0])
         self.names, self.ops, self.index = names, ops, index
         self.data, self.ctrl = data_all, ctrl_all
         self.serial, self.tails = serial, tails
         self.duplicates = duplicates
         self.missing = []
         self.topological = not pending
+        if raw:
+            from graphdef._proto import graph_pb2
+            try:
+                self.graph_def = graph_pb2.GraphDef.FromString(b"".join(head_parts))
+            except Exception:  # noqa: BLE001 - corrupt library/versions: let the parser say
+                return False
         if pending:
             self._resolve(pending)
         return True
@@ -482,8 +572,19 @@ class GraphIndex:
             self.data[i] = tuple(data)
             self.ctrl[i] = tuple(ctrl)
 
+    _raw = False
+    source: str | None = None
+
     def node(self, i: int) -> Any:
         """The NodeDef message at position ``i``."""
+        if self._raw:
+            from graphdef._proto import node_def_pb2
+            try:
+                return node_def_pb2.NodeDef.FromString(self.serial[i])
+            except Exception as e:  # noqa: BLE001
+                where = f"{self.source}: " if self.source else ""
+                raise InvalidGraphError(f"{where}corrupt node in binary GraphDef: {e}",
+                                        node=self.names[i]) from e
         return self.graph_def.node[i]
 
     def __len__(self) -> int:

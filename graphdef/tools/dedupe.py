@@ -270,6 +270,24 @@ def dedupe(graph_def: Any, keep: Iterable[str] = (), dry_run: bool = False
 
 def _dedupe(graph_def: Any, keep: list[str], dry_run: bool) -> tuple[Any, DedupeReport]:
     idx = GraphIndex(graph_def, serialize=True)
+    data, report = dedupe_index(idx, keep, dry_run)
+    if dry_run:
+        return graph_def, report
+    out = graph_pb2.GraphDef()
+    if data is None:
+        out.CopyFrom(graph_def)
+    else:
+        out.ParseFromString(data)
+    return out, report
+
+
+def dedupe_index(idx: GraphIndex, keep: Iterable[str] = (), dry_run: bool = False
+                 ) -> tuple[bytes | None, DedupeReport]:
+    """:func:`dedupe` on an index (e.g. ``GraphIndex.from_wire`` of a .pb file, which
+    never builds the big message): the serialized result, or None when nothing
+    changes (or ``dry_run``), and the report."""
+    keep = list(keep)
+    graph_def = idx.graph_def
     survivor = merge_classes(idx, keep)
     n = len(idx)
     names = idx.names
@@ -309,14 +327,9 @@ def _dedupe(graph_def: Any, keep: list[str], dry_run: bool) -> tuple[Any, Dedupe
     report = DedupeReport(nodes_before=n, nodes_after=n - len(merged), merged=merged,
                           control_inputs_removed=ctrl_removed,
                           keep_not_found=sorted(k for k in set(keep) if k not in idx.index))
-    if dry_run:
-        return graph_def, report
-    out = graph_pb2.GraphDef()
-    if not merged and not rewrites:
-        out.CopyFrom(graph_def)
-        return out, report
-    out.ParseFromString(_assemble(graph_def, idx, survivor, rewrites, removed))
-    return out, report
+    if dry_run or (not merged and not rewrites):
+        return None, report
+    return _assemble(graph_def, idx, survivor, rewrites, removed), report
 
 
 def _assemble(graph_def: Any, idx: GraphIndex, survivor: list[int],
@@ -331,7 +344,7 @@ def _assemble(graph_def: Any, idx: GraphIndex, survivor: list[int],
             getattr(head, fd.name).CopyFrom(value)
         else:
             setattr(head, fd.name, value)
-    parts = [head.SerializeToString()]
+    parts = []
     check_class = bool(removed)
     serial = idx.serial
     for i in range(len(serial)):
@@ -350,7 +363,8 @@ def _assemble(graph_def: Any, idx: GraphIndex, survivor: list[int],
             b = m.SerializeToString(deterministic=True)
         parts.append(b"\x0a" + _varint(len(b)))
         parts.append(b)
+    parts.append(head.SerializeToString())  # fields 2-5 after the nodes: field order
     return b"".join(parts)
 
 
-__all__ = ["dedupe", "DedupeReport", "merge_classes"]
+__all__ = ["dedupe", "dedupe_index", "DedupeReport", "merge_classes"]

@@ -241,10 +241,10 @@ def _base(name: str) -> str:
 
 
 class _Differ:
-    def __init__(self, a: Any, b: Any, ignore_attrs: Iterable[str], ignore_internal: bool,
-                 equivalent_ops: bool, detect_renames: bool) -> None:
-        self.ia = GraphIndex(a, serialize=True)
-        self.ib = GraphIndex(b, serialize=True)
+    def __init__(self, ia: GraphIndex, ib: GraphIndex, ignore_attrs: Iterable[str],
+                 ignore_internal: bool, equivalent_ops: bool, detect_renames: bool) -> None:
+        self.ia = ia
+        self.ib = ib
         self.ignore = frozenset(ignore_attrs)
         self.ignore_internal = ignore_internal
         self.plain_attrs = not self.ignore and not ignore_internal
@@ -491,7 +491,16 @@ def diff(a: Any, b: Any, ignore_attrs: Iterable[str] = (), ignore_internal: bool
 
 def _diff(a: Any, b: Any, ignore_attrs: Iterable[str], ignore_internal: bool,
           equivalent_ops: bool, detect_renames: bool) -> DiffResult:
-    d = _Differ(a, b, ignore_attrs, ignore_internal, equivalent_ops, detect_renames)
+    return diff_indices(GraphIndex(a, serialize=True), GraphIndex(b, serialize=True),
+                        ignore_attrs, ignore_internal, equivalent_ops, detect_renames)
+
+
+def diff_indices(ia: GraphIndex, ib: GraphIndex, ignore_attrs: Iterable[str] = (),
+                 ignore_internal: bool = False, equivalent_ops: bool = False,
+                 detect_renames: bool = True) -> DiffResult:
+    """:func:`diff` on two indices (e.g. ``GraphIndex.from_wire`` of .pb files)."""
+    a, b = ia.graph_def, ib.graph_def
+    d = _Differ(ia, ib, ignore_attrs, ignore_internal, equivalent_ops, detect_renames)
     d.pair_by_name()
     renamed_pairs = d.pair_by_structure() if detect_renames else []
     ia, ib = d.ia, d.ib
@@ -512,4 +521,4 @@ def _diff(a: Any, b: Any, ignore_attrs: Iterable[str], ignore_internal: bool,
     return res
 
 
-__all__ = ["diff", "DiffResult", "NodeChange", "describe_attr", "describe_tensor"]
+__all__ = ["diff", "diff_indices", "DiffResult", "NodeChange", "describe_attr", "describe_tensor"]

@@ -118,10 +118,12 @@ def summarize(graph_def: Any, bloat: bool = True) -> dict[str, Any]:
     """
     with paused_gc():
         idx = GraphIndex(graph_def, serialize=bloat, allow_duplicates=True)
-        return _summarize(graph_def, idx, bloat)
+        return summarize_index(idx, bloat)
 
 
-def _summarize(graph_def: Any, idx: GraphIndex, bloat: bool) -> dict[str, Any]:
+def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
+    """:func:`summarize` on an index (e.g. ``GraphIndex.from_wire`` of a .pb file)."""
+    graph_def = idx.graph_def
     n = len(idx)
     ops = Counter(idx.ops)
     consumed = bytearray(n)
@@ -163,7 +165,7 @@ def _summarize(graph_def: Any, idx: GraphIndex, bloat: bool) -> dict[str, Any]:
         elif op == "Const" and not init_only.get(i, False) and "value" in node.attr:
             dims = shape_to_list(node.attr["value"].tensor.tensor_shape)
             params_const += _elements(dims) or 0
-    if idx.tails:  # the device field, when set, starts the serialized tail
+    if idx.tails or idx._raw:  # the device field, when set, starts the serialized tail
         for i, t in enumerate(idx.tails):
             if t[:1] == b"\x22":
                 devices[idx.node(i).device] += 1
@@ -361,5 +363,5 @@ def show(graph_def: Any, tree_depth: int | None = None, node: str | None = None,
     return format_summary(summarize(graph_def))
 
 
-__all__ = ["summarize", "show", "scope_tree", "node_info", "bloat_report", "format_summary",
+__all__ = ["summarize", "summarize_index", "show", "scope_tree", "node_info", "bloat_report", "format_summary",
            "format_tree", "format_node"]
