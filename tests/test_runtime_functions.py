@@ -94,6 +94,13 @@ def test_functional_if_and_while(if_op, while_op):
         assert i == 5 and acc == 1.5 * 32
 
 
+def test_node_whose_op_is_a_function_calls_it():
+    g = gd(node("a", "Placeholder", dtype="type: DT_FLOAT") + const("b", [3.0, -1.0])
+           + node("direct", "add_mul", "a", "b") + LIBRARY)
+    with Session(g) as s:
+        assert s.run("direct:1", {"a:0": [2.0, 2.0]}).tolist() == [6, -2]
+
+
 def test_missing_function_is_an_error_naming_the_node():
     g = gd(const("x", 1.0) + node("call", "PartitionedCall", "x", f='func { name: "nope" }',
                                   Tout="list { type: DT_FLOAT }") + LIBRARY)

@@ -367,6 +367,9 @@ class _Builder:
                     node, None, f"You must feed a value for placeholder tensor '{name}' with dtype "
                     f"{_dtype_name(dt)}" + ("" if shp is None else f" and shape {_shape_str(shp)}"))
             kd = lookup(node.op)
+            if kd is None:   # a node whose op is a library function is a call of it
+                from graphdef.runtime.kernels.functional import function_kernel
+                kd = function_kernel(getattr(self.view, "library", None), node.op)
             if kd is None:
                 raise UnknownOpError(node, None, f"no kernel for op type '{node.op}'")
             kernels[name] = kd

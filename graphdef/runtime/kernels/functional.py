@@ -57,3 +57,21 @@ def while_(ctx):
             vals = body_f(*vals)
         return vals[0] if n == 1 else vals
     return run
+
+
+def function_kernel(library, name: str):
+    """A KernelDef for a node whose op type is a library function's name (a direct call)."""
+    from graphdef.runtime.functions import CompiledFunction, find_function
+    from graphdef.runtime.kernels.registry import KernelDef
+    if library is None or not any(f.signature.name == name for f in library.function):
+        return None
+    n_out = len(find_function(library, name).signature.output_arg)
+
+    def factory(ctx):
+        f = CompiledFunction(library, name, ctx.state)
+
+        def run(*args):
+            r = f(*args)
+            return None if n_out == 0 else (r[0] if n_out == 1 else r)
+        return run
+    return KernelDef((name,), factory, factory=True, num_outputs=n_out, stateful=True)
