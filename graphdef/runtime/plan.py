@@ -36,6 +36,9 @@ from graphdef.tensors import shape_to_list, to_ndarray
 _PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2", "_Arg"})
 _CONSTS = frozenset({"Const", "HostConst"})
 _NEXT = frozenset({"NextIteration", "RefNextIteration"})
+# ops whose kernels run in BLAS (Session.run sets its thread count around such plans)
+_BLAS_OPS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "Conv2D",
+                       "Conv2DBackpropInput", "Einsum"})
 _FOLD_MAX_ELEMENTS = 1 << 18   # folded results are kept with the plan: bound their size
 _EXEC_MODULE = "graphdef.runtime.compiled"
 
@@ -121,11 +124,13 @@ class Plan:
         source: the generated code (for debugging).
     """
 
-    def __init__(self, fn: Callable[..., Any], single: bool, nodes: list[str], source: str) -> None:
+    def __init__(self, fn: Callable[..., Any], single: bool, nodes: list[str], source: str,
+                 uses_blas: bool = False) -> None:
         self.fn = fn
         self.single = single
         self.nodes = nodes
         self.source = source
+        self.uses_blas = uses_blas
 
 
 class _Builder:
@@ -412,7 +417,8 @@ class _Builder:
                                                 f"which has only {nouts[src]} outputs", node=name)
             ex = FrameExecutor(order, self.info, kernels, nouts, consts, fed, fetches, ref_out, _deref,
                                _node_error, _read_fetch)
-            return Plan(ex.run, len(fetches) == 1, list(order), "# dataflow executor (while loops)\n")
+            return Plan(ex.run, len(fetches) == 1, list(order), "# dataflow executor (while loops)\n",
+                        any(nodes_of[n].op in _BLAS_OPS for n in order))
         if fold and not any(nodes_of[n].op in ("Switch", "RefSwitch") for n in order):
             self.fuse(order, kernels, folded, fed, fetches)
 
@@ -562,7 +568,8 @@ class _Builder:
         source = "\n".join(src_lines) + "\n"
         code = compile(source, "<graphdef plan>", "exec")
         exec(code, ns)  # noqa: S102 - our own generated code
-        return Plan(ns["_plan"], single, run_nodes, source)
+        uses_blas = any(nodes_of[n].op in _BLAS_OPS for n in run_nodes if (n, 0) not in folded)
+        return Plan(ns["_plan"], single, run_nodes, source, uses_blas)
 
 
 def build_plan(view: Any, fetches: Sequence[tuple[str, int]], targets: Sequence[str],

@@ -21,7 +21,9 @@ import numpy as np
 from graphdef.errors import InvalidFetchError, InvalidFeedError
 from graphdef.runtime.feeds import FeedSpec, feed_spec
 from graphdef.runtime.graph_view import is_graph_def, parse_tensor_name, view_of
+from graphdef.runtime import threads as _threads
 from graphdef.runtime.plan import build_plan
+from graphdef.runtime.threads import call_with_blas_threads
 
 _MAX_CACHE = 512
 
@@ -120,7 +122,8 @@ class Session:
         target: ignored (TF's execution engine address); a Graph or GraphDef given
             here positionally is taken as ``graph``.
         graph: a builder ``Graph`` (default: the default graph) or a ``GraphDef`` message.
-        config: ignored (accepted for compatibility).
+        config: a ``ConfigProto``-like object or dict; only ``intra_op_parallelism_threads``
+            is used (BLAS threads for matrix products; default ``threads.SESSION_BLAS_THREADS``).
     """
 
     def __init__(self, target: Any = "", graph: Any = None, config: Any = None) -> None:
@@ -139,6 +142,7 @@ class Session:
         self._consts: dict[int, Any] = {}
         self._closed = False
         self._ctx_stack: list[Any] = []
+        self._config = config
 
     # -- properties -----------------------------------------------------------
     @property
@@ -215,7 +219,10 @@ class Session:
                 if len(self._single) > _MAX_CACHE:
                     self._single.clear()
                 self._single[key] = e
-            r = e.plan.fn(*e.feeds(feed_dict)) if feed_dict else e.plan.fn()
+            if e.plan.uses_blas:
+                r = call_with_blas_threads(self._blas_threads(), e.plan.fn, *(e.feeds(feed_dict) if feed_dict else ()))
+            else:
+                r = e.plan.fn(*e.feeds(feed_dict)) if feed_dict else e.plan.fn()
             return None if e.single_op else _out(r)
         leaves: list[Any] = []
         template = _flatten(fetches, leaves)
@@ -227,7 +234,10 @@ class Session:
             if len(self._multi) > _MAX_CACHE:
                 self._multi.clear()
             self._multi[key] = e
-        r = e.plan.fn(*e.feeds(feed_dict)) if feed_dict else e.plan.fn()
+        if e.plan.uses_blas:
+            r = call_with_blas_threads(self._blas_threads(), e.plan.fn, *(e.feeds(feed_dict) if feed_dict else ()))
+        else:
+            r = e.plan.fn(*e.feeds(feed_dict)) if feed_dict else e.plan.fn()
         if e.plan.single:
             r = (r,)
         vals = [None if p is None else _out(r[p]) for p in e.leaf_pos]
@@ -241,6 +251,14 @@ class Session:
         def call(*args: Any, **kwargs: Any) -> Any:
             return self.run(fetches, dict(zip(feed_list, args)) if feed_list else None)
         return call
+
+    def _blas_threads(self) -> int | None:
+        """BLAS threads for plans with matrix products: the config's
+        ``intra_op_parallelism_threads`` when set, else ``threads.SESSION_BLAS_THREADS``."""
+        n = getattr(self._config, "intra_op_parallelism_threads", 0) if self._config is not None else 0
+        if isinstance(self._config, Mapping):
+            n = self._config.get("intra_op_parallelism_threads", 0)
+        return int(n) if n else _threads.SESSION_BLAS_THREADS
 
     # -- preparing ------------------------------------------------------------
     def _resolve(self, f: Any) -> tuple[str, int | None]:

@@ -1,11 +1,12 @@
 """Opt-in control of the BLAS thread count numpy's matrix products use.
 
 Convolutions and MatMul run in the BLAS numpy ships with (OpenBLAS). On a small,
-busy machine its worker threads can cost more than they give for the small
-products a model makes (they spin while other processes hold the cores), so a
-caller timing or serving a model may want one thread — TensorFlow sizes its own
-pool the same way. Nothing here runs at import: the process-wide setting changes
-only when asked.
+busy machine its worker threads cost more than they give for the small products a
+model makes (they spin while other processes hold the cores: a MobileNet-size plan
+measured 4x slower with 2 threads than with 1), so ``Session.run`` runs plans that
+use BLAS with ``SESSION_BLAS_THREADS`` threads (1) — or the ``intra_op_parallelism_threads``
+of the session's config — and restores the previous count afterwards. Set
+``SESSION_BLAS_THREADS = None`` to leave BLAS alone. Nothing runs at import.
 """
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ import numpy as np
 _NAMES = ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_", "openblas_set_num_threads")
 _GET = ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_", "openblas_get_num_threads")
 _lib: Any = None
+_get_fn: Any = None
+_set_fn: Any = None
+
+SESSION_BLAS_THREADS: int | None = 1
 
 
 def _library() -> Any:
@@ -69,3 +74,29 @@ def blas_threads(n: int) -> Iterator[bool]:
     finally:
         if ok and before is not None:
             set_blas_threads(before)
+
+
+def _fns() -> tuple[Any, Any]:
+    global _get_fn, _set_fn
+    if _get_fn is None:
+        lib = _library()
+        g = next((getattr(lib, n) for n in _GET if lib and hasattr(lib, n)), False)
+        st = next((getattr(lib, n) for n in _NAMES if lib and hasattr(lib, n)), False)
+        _get_fn, _set_fn = (g, st) if g and st else (False, False)
+    return _get_fn, _set_fn
+
+
+def call_with_blas_threads(n: int | None, fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` with ``n`` BLAS threads, restoring the count after (a no-op wrapper
+    when ``n`` is None or the BLAS is unknown)."""
+    get, set_ = _fns() if n is not None else (False, False)
+    if not get:
+        return fn(*args)
+    before = get()
+    if before == n:
+        return fn(*args)
+    set_(n)
+    try:
+        return fn(*args)
+    finally:
+        set_(before)
