@@ -418,8 +418,7 @@ class GraphIndex:
         index_get = index.get
         duplicates: list[str] = []
         op_names: dict[bytes, str] = {}
-        tail_pool: dict[bytes, bytes] = {}
-        tail_get = tail_pool.setdefault
+        tail_pool: dict[bytes, bytes] = {}  # tail as read → the one shared, ordered tail
         empty: tuple = ()
         pos, end_all = 0, len(data)
         i = 0
@@ -521,9 +520,14 @@ class GraphIndex:
                 ops.append(op)
                 # one object per distinct tail: less memory, and its hash is computed once
                 tail = node[p:]
-                if raw and tail:
+                if len(tail) < 256:
+                    t2 = tail_pool.get(tail)
+                    if t2 is None:  # first time this tail is seen: put its attrs in order
+                        t2 = tail_pool[tail] = _sorted_attrs(tail) if raw else tail
+                    tail = t2
+                elif raw:
                     tail = _sorted_attrs(tail)
-                tails.append(tail_get(tail, tail) if len(tail) < 256 else tail)
+                tails.append(tail)
                 data_all.append(tuple(data_l) if data_l else empty)
                 ctrl_all.append(tuple(ctrl_l) if ctrl_l else empty)
                 if late is not None:

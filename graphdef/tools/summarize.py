@@ -57,6 +57,23 @@ def _elements(shape: list[int] | None) -> int | None:
     return n
 
 
+def _const_elements(idx: GraphIndex, i: int, cache: dict[bytes, int]) -> int:
+    """Elements of a Const's value (cached by its attr bytes: repeated constants are
+    decoded once)."""
+    tail = idx.tails[i] if idx.tails else None
+    if tail is not None:
+        n = cache.get(tail)
+        if n is not None:
+            return n
+    node = idx.node(i)
+    n = 0
+    if "value" in node.attr:
+        n = _elements(shape_to_list(node.attr["value"].tensor.tensor_shape)) or 0
+    if tail is not None:
+        cache[tail] = n
+    return n
+
+
 def bloat_report(idx: GraphIndex, survivor: list[int]) -> list[dict[str, Any]]:
     """Series of duplicate subgraphs from ``dedupe``'s merge map.
 
@@ -150,8 +167,13 @@ def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
     params_var = params_const = 0
     devices: Counter[str] = Counter()
     interesting = PLACEHOLDER_OPS | VARIABLE_OPS | {"Const"}
+    const_sizes: dict[bytes, int] = {}
     for i, op in enumerate(idx.ops):
         if op not in interesting:
+            continue
+        if op == "Const":
+            if not init_only.get(i, False):
+                params_const += _const_elements(idx, i, const_sizes)
             continue
         node = idx.node(i)
         if op in PLACEHOLDER_OPS:
@@ -162,9 +184,8 @@ def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
             variables.append({"name": idx.names[i], "op": op, "dtype": _attr_dtype(node),
                               "shape": shape})
             params_var += _elements(shape) or 0
-        elif op == "Const" and not init_only.get(i, False) and "value" in node.attr:
-            dims = shape_to_list(node.attr["value"].tensor.tensor_shape)
-            params_const += _elements(dims) or 0
+        elif op == "Const" and not init_only.get(i, False):
+            params_const += _const_elements(idx, i, const_sizes)
     if idx.tails or idx._raw:  # the device field, when set, starts the serialized tail
         for i, t in enumerate(idx.tails):
             if t[:1] == b"\x22":
