@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.harness import Context, Figure, Skip, Stats, benchmark, timeit
+from benchmarks.harness import Context, Figure, Skip, Stats, benchmark, timeit_pair
 from benchmarks.inputs import large_text_files, lazy_graph_file
 
 MB = 1e6
@@ -47,8 +47,8 @@ def pbtxt_read(ctx: Context) -> list[Figure]:
     for label, data in _inputs(ctx):
         text = data.decode("utf-8")
         # equality with text_format is tests/test_fasttext.py's job; here only speed
-        gd = timeit(lambda: loads(data), ctx.repeats)
-        ref = timeit(lambda: text_format.Parse(text, GraphDef()), 2 if ctx.quick else 3, warmup=0)
+        gd, ref = timeit_pair(lambda: loads(data), lambda: text_format.Parse(text, GraphDef()),
+                              ctx.repeats, 2 if ctx.quick else 3)
         big = len(data) >= MB
         figures.append(Figure(
             f"read .pbtxt {len(data) / MB:.2f} MB: {label}", "MB/s", _rate(gd, len(data)), True,
@@ -81,9 +81,8 @@ def pbtxt_write(ctx: Context) -> list[Figure]:
         out = dumps(g)
         if out != text_format.MessageToString(g).encode("utf-8"):
             raise AssertionError(f"{label}: fast writer output differs from text_format")
-        gd = timeit(lambda: dumps(g), ctx.repeats)
-        ref = timeit(lambda: text_format.MessageToString(g).encode("utf-8"), 2 if ctx.quick else 3,
-                     warmup=0)
+        gd, ref = timeit_pair(lambda: dumps(g), lambda: text_format.MessageToString(g).encode("utf-8"),
+                              ctx.repeats, 2 if ctx.quick else 3)
         figures.append(Figure(
             f"write .pbtxt {len(out) / MB:.2f} MB: {label}", "MB/s", _rate(gd, len(out)), True,
             _rate(ref, len(out)), "text_format.MessageToString",
@@ -103,10 +102,9 @@ def pb_read_write(ctx: Context) -> list[Figure]:
     if dumps(g, "pb") != g.SerializeToString(deterministic=True):
         raise Skip("binary output differs from SerializeToString")
     n = len(data)
-    rd = timeit(lambda: loads(data), ctx.repeats)
-    rd_ref = timeit(lambda: GraphDef.FromString(data), ctx.repeats)
-    wr = timeit(lambda: dumps(g, "pb"), ctx.repeats)
-    wr_ref = timeit(lambda: g.SerializeToString(deterministic=True), ctx.repeats)
+    rd, rd_ref = timeit_pair(lambda: loads(data), lambda: GraphDef.FromString(data), ctx.repeats)
+    wr, wr_ref = timeit_pair(lambda: dumps(g, "pb"), lambda: g.SerializeToString(deterministic=True),
+                             ctx.repeats)
     label = f"{n / MB:.1f} MB, {nodes:,}-node lazy-loading graph"
     return [
         Figure(f"read .pb {label}", "MB/s", _rate(rd, n), True, _rate(rd_ref, n),
