@@ -309,87 +309,49 @@ class _Differ:
                 self.b2a[j] = i
 
     def pair_by_structure(self) -> list[tuple[int, int]]:
+        """Pair nodes left over by name. B's signatures do not depend on the pairing
+        (B's inputs are B's own nodes), so they are computed once and pooled; A's
+        unpaired nodes are then visited in topological order, when the pairing of
+        their inputs is final, and each takes a B node with the same signature
+        (same last name component first, else the earliest). One linear pass."""
         ia, ib = self.ia, self.ib
-        un_a = [i for i, j in enumerate(self.a2b) if j < 0]
-        un_b = [j for j, i in enumerate(self.b2a) if i < 0]
-        if not un_a or not un_b:
-            return []
-        sides = ((ia, self.a2b, un_a), (ib, self.b2a, un_b))
-        pending: list[dict[int, int]] = [{}, {}]
-        waiters: list[dict[int, list[int]]] = [{}, {}]
-        ready: list[list[int]] = [[], []]
-        for side, (idx, m, un) in enumerate(sides):
-            wait_s, pend_s, ready_s = waiters[side], pending[side], ready[side]
-            data_all, ctrl_all = idx.data, idx.ctrl
-            for i in un:
-                w = 0
-                for s, _ in data_all[i]:
-                    if s >= 0 and m[s] < 0:   # a repeated producer counts (and is released) twice
-                        w += 1
-                        wl = wait_s.get(s)
-                        if wl is None:
-                            wait_s[s] = [i]
-                        else:
-                            wl.append(i)
-                for s in ctrl_all[i]:
-                    if s >= 0 and m[s] < 0:
-                        w += 1
-                        wl = wait_s.get(s)
-                        if wl is None:
-                            wait_s[s] = [i]
-                        else:
-                            wl.append(i)
-                if w:
-                    pend_s[i] = w
-                else:
-                    ready_s.append(i)
-        # signature → the one waiting node, or a _Pool when several wait
-        pools: list[dict[tuple, Any]] = [{}, {}]
-        pairs: list[tuple[int, int]] = []
-        names = (ia.names, ib.names)
         a2b, b2a = self.a2b, self.b2a
-        while ready[0] or ready[1]:
-            newly: list[tuple[int, int]] = []
-            for side in (0, 1):
-                mine, theirs = pools[side], pools[1 - side]
-                for i in sorted(ready[side]):
-                    sg = self.sig(side, i)
-                    got = theirs.get(sg)
-                    j = None
-                    if got is not None:
-                        if type(got) is int:
-                            j = got
-                            del theirs[sg]
-                        else:
-                            j = got.take(_base(names[side][i]))
-                            if j is None:
-                                del theirs[sg]
-                    if j is None:
-                        have = mine.get(sg)
-                        if have is None:
-                            mine[sg] = i
-                        else:
-                            if type(have) is int:
-                                pool = _Pool()
-                                pool.add(have, _base(names[side][have]))
-                                mine[sg] = have = pool
-                            have.add(i, _base(names[side][i]))
-                        continue
-                    a, b = (i, j) if side == 0 else (j, i)
-                    a2b[a] = b
-                    b2a[b] = a
-                    newly.append((a, b))
-            pairs.extend(newly)
-            ready = [[], []]
-            for a, b in newly:
-                for side, pos in ((0, a), (1, b)):
-                    wl = waiters[side].pop(pos, None)
-                    if wl:
-                        pend = pending[side]
-                        for c in wl:
-                            pend[c] -= 1
-                            if pend[c] == 0:
-                                ready[side].append(c)
+        un_b = [j for j, i in enumerate(b2a) if i < 0]
+        if not un_b or all(j >= 0 for j in a2b):
+            return []
+        pool: dict[tuple, Any] = {}   # signature → one B node, or a _Pool of several
+        names_b = ib.names
+        for j in un_b:
+            sg = self.sig(1, j)
+            have = pool.get(sg)
+            if have is None:
+                pool[sg] = j
+            else:
+                if type(have) is int:
+                    p = _Pool()
+                    p.add(have, _base(names_b[have]))
+                    pool[sg] = have = p
+                have.add(j, _base(names_b[j]))
+        pairs: list[tuple[int, int]] = []
+        names_a = ia.names
+        for i in ia.topo_order():
+            if a2b[i] >= 0:
+                continue
+            sg = self.sig(0, i)
+            got = pool.get(sg)
+            if got is None:
+                continue
+            if type(got) is int:
+                j = got
+                del pool[sg]
+            else:
+                j = got.take(_base(names_a[i]))
+                if j is None:
+                    del pool[sg]
+                    continue
+            a2b[i] = j
+            b2a[j] = i
+            pairs.append((i, j))
         return pairs
 
     # -- comparing paired nodes -------------------------------------------
