@@ -291,10 +291,12 @@ class GraphIndex:
     """
 
     def __init__(self, graph_def: Any, serialize: bool = False,
-                 allow_duplicates: bool = False, from_bytes: bool = True) -> None:
+                 allow_duplicates: bool = False, from_bytes: bool = True,
+                 keep_serial: bool = True) -> None:
         self.graph_def = graph_def
-        if serialize and from_bytes and self._scan_bytes(graph_def.SerializeToString(deterministic=True),
-                                          allow_duplicates):
+        if serialize and from_bytes and self._scan_bytes(
+                graph_def.SerializeToString(deterministic=True), allow_duplicates,
+                keep_serial=keep_serial):
             return
         names: list[str] = []
         ops: list[str] = []
@@ -401,7 +403,8 @@ class GraphIndex:
             return None
         return self
 
-    def _scan_bytes(self, data: bytes, allow_duplicates: bool, raw: bool = False) -> bool:
+    def _scan_bytes(self, data: bytes, allow_duplicates: bool, raw: bool = False,
+                    keep_serial: bool = True) -> bool:
         """Fill the arrays from the deterministic serialization of the graph: reading
         the wire format directly costs about half of going through the messages.
         Returns False (and the caller reads the messages) on anything unexpected."""
@@ -455,7 +458,8 @@ class GraphIndex:
                     return False
                 node = data[pos:end]
                 pos = end
-                serial.append(node)
+                if keep_serial:
+                    serial.append(node)
                 p, name, op = 0, "", ""
                 data_l: list[tuple[int, int]] = []
                 ctrl_l: list[int] = []

@@ -88,7 +88,7 @@ def merge_classes(idx: GraphIndex, keep: Iterable[str] = (), structural: bool = 
     TF's gradient graphs).
     """
     n = len(idx)
-    if n and not idx.serial:
+    if n and not idx.tails:
         raise ValueError("merge_classes needs a GraphIndex built with serialize=True")
     kept_pos = {idx.index[k] for k in set(keep) if k in idx.index}
     loc_nodes = [i for i, t in enumerate(idx.tails) if b"loc:@" in t]

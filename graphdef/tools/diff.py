@@ -355,6 +355,17 @@ class _Differ:
         return pairs
 
     # -- comparing paired nodes -------------------------------------------
+    def _same_input_strings(self, i: int, j: int) -> bool:
+        ia, ib = self.ia, self.ib
+        da, db = ia.data[i], ib.data[j]
+        if len(da) != len(db) or ia.ctrl[i] != ib.ctrl[j] and \
+                [ia.name_of(s) for s in ia.ctrl[i]] != [ib.name_of(s) for s in ib.ctrl[j]]:
+            return False
+        for (sa, pa), (sb, pb) in zip(da, db):
+            if pa != pb or ia.name_of(sa) != ib.name_of(sb):
+                return False
+        return True
+
     def _inputs_paired_by_name(self, i: int) -> bool:
         ia, ib, a2b = self.ia, self.ib, self.a2b
         for s, _ in ia.data[i]:
@@ -367,8 +378,9 @@ class _Differ:
 
     def compare(self, i: int, j: int) -> NodeChange | None:
         ia, ib = self.ia, self.ib
-        if ia.serial[i] == ib.serial[j] and self._inputs_paired_by_name(i):
-            return None  # same bytes, and every input names a node paired by name
+        if ia.tails[i] == ib.tails[j] and ia.ops[i] == ib.ops[j] and \
+                self._inputs_paired_by_name(i) and self._same_input_strings(i, j):
+            return None  # same attrs/device/op, and every input names a node paired by name
         sa, sb = self.sig(0, i), self.sig(1, j)
         if sa == sb:
             return None
@@ -453,7 +465,8 @@ def diff(a: Any, b: Any, ignore_attrs: Iterable[str] = (), ignore_internal: bool
 
 def _diff(a: Any, b: Any, ignore_attrs: Iterable[str], ignore_internal: bool,
           equivalent_ops: bool, detect_renames: bool) -> DiffResult:
-    return diff_indices(GraphIndex(a, serialize=True), GraphIndex(b, serialize=True),
+    return diff_indices(GraphIndex(a, serialize=True, keep_serial=False),
+                        GraphIndex(b, serialize=True, keep_serial=False),
                         ignore_attrs, ignore_internal, equivalent_ops, detect_renames)
 
 

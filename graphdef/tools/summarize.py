@@ -134,7 +134,7 @@ def summarize(graph_def: Any, bloat: bool = True) -> dict[str, Any]:
     ``duplicate_names``.
     """
     with paused_gc():
-        idx = GraphIndex(graph_def, serialize=bloat, allow_duplicates=True)
+        idx = GraphIndex(graph_def, serialize=bloat, allow_duplicates=True, keep_serial=False)
         return summarize_index(idx, bloat)
 
 
