@@ -123,6 +123,9 @@ CONV = [  # (x shape, filter shape, strides, dilations, padding, explicit)
     ((1, 9, 8, 2), (2, 3, 2, 3), (1, 2), (2, 1), "VALID", None),
     ((1, 5, 5, 3), (3, 3, 3, 2), (1, 1), (1, 1), "EXPLICIT", ((1, 2), (0, 1))),
     ((2, 4, 4, 6), (1, 1, 6, 3), (1, 1), (1, 1), "VALID", None),
+    ((2, 7, 8, 5), (3, 3, 5, 4), (2, 2), (1, 1), "SAME", None),        # im2col with C >= 4
+    ((1, 9, 9, 4), (3, 2, 4, 3), (1, 2), (2, 1), "VALID", None),
+    ((1, 6, 6, 6), (2, 2, 6, 2), (1, 1), (1, 1), "EXPLICIT", ((0, 1), (2, 1))),
 ]
 
 
@@ -182,6 +185,15 @@ def test_pools(op, k, s, padding):
     x = RS.randn(2, 7, 6, 3).astype(np.float32)
     got = run_op(op, [x], {"ksize": [1, *k, 1], "strides": [1, *s, 1], "padding": padding})
     np.testing.assert_allclose(got, ref_pool(x, k, s, padding, "max" if op == "MaxPool" else "avg"), rtol=1e-5, atol=1e-6)
+    assert got.dtype == np.float32
+    if op == "MaxPool":   # integers pool too, padding never wins
+        xi = (x * 10).astype(np.int32) - 100
+        goti = run_op(op, [xi], {"ksize": [1, *k, 1], "strides": [1, *s, 1], "padding": padding})
+        assert goti.dtype == np.int32
+        np.testing.assert_array_equal(goti, ref_pool(xi, k, s, padding, "max"))
+    nchw = run_op(op, [x.transpose(0, 3, 1, 2).copy()], {"ksize": [1, 1, *k], "strides": [1, 1, *s],
+                                                          "padding": padding, "data_format": "NCHW"})
+    np.testing.assert_allclose(nchw, got.transpose(0, 3, 1, 2), rtol=1e-6)
 
 
 COVERED = {"Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softplus", "Softsign", "Softmax", "LogSoftmax",

@@ -103,6 +103,14 @@ def conv2d(ctx):
         if kh == kw == 1 and g.strides == (1, 1) and ph == pw == (0, 0):
             return (x.reshape(-1, c) @ f.reshape(c, cout)).reshape(n, oh, ow, cout)
         xp = _pad(x, ph, pw)
+        if c <= 3:
+            # Few channels: window rows would be copied 1-3 elements at a time; build the
+            # transposed column matrix instead (long contiguous runs) and let BLAS transpose.
+            sn, sh, sw, sc = xp.strides
+            (s0, s1), (d0, d1) = g.strides, g.dilations
+            cols_t = as_strided(xp, (kh, kw, c, n, oh, ow), (sh * d0, sw * d1, sc, sn, sh * s0, sw * s1),
+                                writeable=False).reshape(kh * kw * c, n * oh * ow)
+            return (cols_t.T @ f.reshape(kh * kw * c, cout)).reshape(n, oh, ow, cout)
         cols = _windows(xp, oh, ow, kh, kw, g.strides, g.dilations).reshape(n * oh * ow, kh * kw * c)
         return (cols @ f.reshape(kh * kw * c, cout)).reshape(n, oh, ow, cout)
 
@@ -201,6 +209,12 @@ def conv2d_backprop_input(ctx):
     return run
 
 
+def _valid_counts(size: int, out: int, k: int, stride: int, pad: int) -> np.ndarray:
+    """How many real (unpadded) input positions each output's window covers, per dim."""
+    start = np.arange(out) * stride - pad
+    return (np.minimum(start + k, size) - np.maximum(start, 0)).astype(np.float64)
+
+
 def _pool(reduce_max: bool):
     def factory(ctx):
         g = _Geometry(ctx, "ksize")
@@ -209,18 +223,32 @@ def _pool(reduce_max: bool):
             kh, kw = g.ksize
             n, h, w, c = x.shape
             oh, ow, ph, pw = g.plan(h, w, kh, kw)
+            sh, sw = g.strides
             if reduce_max:
                 fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-                win = _windows(_pad(x, ph, pw, fill), oh, ow, kh, kw, g.strides, (1, 1))
-                return win.max(axis=(3, 4))
-            win = _windows(_pad(x, ph, pw), oh, ow, kh, kw, g.strides, (1, 1))
-            s = win.sum(axis=(3, 4), dtype=x.dtype)
+                xp = _pad(x, ph, pw, fill)
+            else:
+                xp = _pad(x, ph, pw)
+            # loop over the window's taps (not pixels): one strided slice per tap
+            out = None
+            for i in range(kh):
+                for j in range(kw):
+                    tap = xp[:, i: i + sh * (oh - 1) + 1: sh, j: j + sw * (ow - 1) + 1: sw, :]
+                    if out is None:
+                        out = tap.copy()
+                    elif reduce_max:
+                        np.maximum(out, tap, out=out)
+                    else:
+                        out += tap
+            if reduce_max:
+                return out
             if ph == pw == (0, 0):
-                return s / x.dtype.type(kh * kw)
-            # SAME: divide by the number of real (unpadded) elements under each window.
-            ones = _pad(np.ones((1, h, w, 1), dtype=x.dtype), ph, pw)
-            cnt = _windows(ones, oh, ow, kh, kw, g.strides, (1, 1)).sum(axis=(3, 4))
-            return s / cnt
+                out /= x.dtype.type(kh * kw)
+                return out
+            # SAME: divide by the number of real (unpadded) elements under each window
+            cnt = np.outer(_valid_counts(h, oh, kh, sh, ph[0]), _valid_counts(w, ow, kw, sw, pw[0]))
+            out /= cnt.astype(x.dtype)[None, :, :, None]
+            return out
         return _nhwc(run, g.nchw)
     return factory
 
