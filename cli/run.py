@@ -68,6 +68,8 @@ def parse_inputs(specs: tuple[str, ...]) -> dict[str, np.ndarray]:
 
 
 def _describe(name: str, v: Any) -> dict[str, Any]:
+    if v is None:  # an operation: it ran, it has no value
+        return {"name": name, "dtype": None, "shape": None}
     a = np.asarray(v)
     return {"name": name, "dtype": str(a.dtype) if a.dtype.kind != "O" else "string", "shape": list(a.shape)}
 
@@ -78,7 +80,8 @@ def _describe(name: str, v: Any) -> dict[str, Any]:
               help="Feed tensor NAME (\"x\" or \"x:0\") from FILE.npy, FILE.npz[:key], or "
                    "a bare FILE.npz feeding every array by its key. Repeatable.")
 @click.option("--output", "outputs", multiple=True, required=True, metavar="NAME",
-              help="Tensor (\"y:0\") or node to fetch. Repeatable.")
+              help="Tensor to fetch (\"y:0\", or \"y\" for y:0), or \"^op\" to run an operation. "
+                   "Repeatable.")
 @click.option("-o", "out_file", type=click.Path(dir_okay=False), default=None,
               help="Write the outputs to this .npz (keys: the output names), atomically.")
 @click.option("--values", is_flag=True, help="Also print the output values.")
@@ -94,7 +97,8 @@ def run(model: str, inputs: tuple[str, ...], outputs: tuple[str, ...], out_file:
     """
     g = load_graph(model)
     feeds = parse_inputs(inputs)
-    names = [_tensor_name(o) for o in outputs]
+    # "node:0" fetches a tensor; "^node" runs an operation (no value), as a target
+    names = [o[1:] if o.startswith("^") else _tensor_name(o) for o in outputs]
     sess = Session(graph=g)
     try:
         results = sess.run(names, feeds)
@@ -104,8 +108,13 @@ def run(model: str, inputs: tuple[str, ...], outputs: tuple[str, ...], out_file:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             for name, v in zip(outputs, results):
+                if v is None:
+                    continue
+                a = np.asarray(v)
+                if a.dtype.kind == "O":   # strings: fixed-width bytes, loadable without pickle
+                    a = a.astype(bytes)
                 with z.open(f"{name}.npy", "w") as f:
-                    np.lib.format.write_array(f, np.asarray(v), allow_pickle=False)
+                    np.lib.format.write_array(f, a, allow_pickle=False)
         write_atomic(out_file, buf.getvalue())
     if as_json:
         emit_json({"model": model, "outputs": [_describe(n, v) for n, v in zip(names, results)],
@@ -113,6 +122,9 @@ def run(model: str, inputs: tuple[str, ...], outputs: tuple[str, ...], out_file:
         return
     for name, v in zip(names, results):
         d = _describe(name, v)
+        if v is None:
+            click.echo(f"{name}\t(operation: ran, no value)")
+            continue
         click.echo(f"{name}\t{d['dtype']}\t{d['shape']}")
         if values:
             click.echo(np.array2string(np.asarray(v), threshold=10_000))

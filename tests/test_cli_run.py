@@ -109,3 +109,16 @@ def test_usage_errors(runner, tmp_path):
     (tmp_path / "junk.npy").write_bytes(b"not numpy")
     r = runner.invoke(cli, ["run", model, "--input", f"x={tmp_path}/junk.npy", "--output", "Identity"])
     assert r.exit_code == 2 and "not a numpy" in r.output and "Traceback" not in r.output
+
+
+def test_operations_and_string_outputs(runner, tmp_path):
+    g = tmp_path / "g.pbtxt"
+    g.write_text(node("tick", "NoOp")
+                 + 'node { name: "s" op: "Const" attr { key: "dtype" value { type: DT_STRING } } '
+                   'attr { key: "value" value { tensor { dtype: DT_STRING tensor_shape { dim { size: 2 } } '
+                   'string_val: "ab" string_val: "c" } } } }\n')
+    dest = tmp_path / "o.npz"
+    r = runner.invoke(cli, ["run", str(g), "--output", "^tick", "--output", "s", "-o", str(dest)])
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines() == ["tick\t(operation: ran, no value)", "s:0\tstring\t[2]"]
+    assert np.load(dest)["s"].tolist() == [b"ab", b"c"]
