@@ -125,9 +125,15 @@ def load_index(path: str, allow_duplicates: bool = False) -> Any:
     """A ``GraphIndex`` for show/diff/dedupe. A binary GraphDef is indexed straight
     from its bytes (no message: about half the memory and time on huge graphs);
     text, event files and anything the fast walk rejects go through ``loads``."""
-    from graphdef.io import detect_format, read_bytes
-    from graphdef.tools.canonical import GraphIndex
+    from graphdef.io import read_bytes
     data, name = read_bytes(path)
+    return index_from_bytes(data, name, allow_duplicates)
+
+
+def index_from_bytes(data: bytes, name: str, allow_duplicates: bool = False) -> Any:
+    """:func:`load_index` for bytes already read (``name`` is used in errors)."""
+    from graphdef.io import detect_format
+    from graphdef.tools.canonical import GraphIndex
     if data.strip() and detect_format(data) == "pb":
         idx = GraphIndex.from_wire(data, allow_duplicates=allow_duplicates, source=name)
         if idx is not None:

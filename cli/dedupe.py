@@ -13,7 +13,8 @@ from graphdef.tools.canonical import GraphIndex, paused_gc
 from graphdef.tools.dedupe import DedupeReport, _varint, dedupe_index
 from graphdef_cli.batch import FileResult, emit, jobs_option, run_batch
 from graphdef_cli.common import (EXIT_DIFF, BadInput, handle_errors, json_option,
-                                 load_index, output_format, output_options, same_file)
+                                 index_from_bytes, output_format, output_options,
+                                 same_file)
 
 
 def _dedupe_path(path: str, keep: tuple[str, ...], dry_run: bool
@@ -24,14 +25,10 @@ def _dedupe_path(path: str, keep: tuple[str, ...], dry_run: bool
     data, name = read_bytes(path)
     in_fmt = "pb" if data.strip() and detect_format(data) in ("pb", "events") else "pbtxt"
     with paused_gc():
-        idx = load_index(path) if path != "-" else _index_of(data, name)
+        idx = index_from_bytes(data, name)
+        del data  # the index holds what it needs
         out, rep = dedupe_index(idx, keep=keep, dry_run=dry_run)
     return out, rep, in_fmt, idx
-
-
-def _index_of(data: bytes, name: str) -> GraphIndex:
-    g = graphdef.loads(data, name)
-    return GraphIndex(g, serialize=True)
 
 
 def _result_bytes(out: bytes | None, idx: GraphIndex, fmt: str) -> bytes:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator
 
 from graphdef._proto import types_pb2
 from graphdef.errors import InvalidGraphError
@@ -646,13 +646,6 @@ class GraphIndex:
         return out
 
 
-def node_key(op: str, device: str, data: Sequence[tuple[int, int]], ctrl: Iterable[int],
-             attrs: Any) -> tuple:
-    """The dict key two mergeable nodes share: op, device, inputs (by producer id),
-    control inputs as a sorted set, and the attr key."""
-    return (op, device, tuple(data), tuple(sorted(set(ctrl))), attrs)
-
-
 __all__ = ["GraphIndex", "split_input", "format_input", "attr_value_key", "attr_keys",
            "attr_signature", "attr_key_from_tail", "has_tensor", "can_merge_op", "is_commutative",
-           "node_key", "paused_gc", "NEVER_MERGE_OPS", "COMMUTATIVE_OPS", "EQUIVALENT_OPS", "REF_PRODUCERS"]
+           "paused_gc", "NEVER_MERGE_OPS", "COMMUTATIVE_OPS", "EQUIVALENT_OPS", "REF_PRODUCERS"]

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import click
-import numpy as np
 
 from graphdef import dtypes
 from graphdef._proto import types_pb2
