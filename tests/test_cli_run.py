@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from google.protobuf import text_format
 
 from graphdef_cli.main import cli
 from test_kernels_state import const, node

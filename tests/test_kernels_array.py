@@ -17,7 +17,6 @@ I32 = np.int32
 def test_identities(op):
     attrs = {"shape": [2, 3, 4]} if op == "EnsureShape" else {}
     if op == "EnsureShape":
-        from test_kernels_registry import attr
         g, feeds = op_graph(op, [X])
         g.node[1].attr["shape"].shape.dim.add(size=2)
         g.node[1].attr["shape"].shape.dim.add(size=3)

@@ -2,7 +2,6 @@
 ``node:output_arg:index`` references resolved to flat output indices."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from graphdef.errors import GraphDefError

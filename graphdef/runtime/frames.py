@@ -213,12 +213,10 @@ class FrameExecutor:
                     continue
                 done.add((n, parent))
                 live_exits.add((n, parent))
-                fake = (n, parent)
                 if parent == ROOT:
                     results[(n, 0)] = DEAD
                 for consumer, slot, idx in self.consumers[n]:
                     deliver(consumer, slot, DEAD, parent)
-                del fake
 
         out = []
         for src, idx in self.fetches:

@@ -26,9 +26,7 @@ import numpy as np
 
 from graphdef.errors import (FailedPreconditionError, InvalidArgumentError, InvalidGraphError, KernelError,
                              OpError, UnknownOpError)
-from graphdef.runtime.feeds import FeedSpec, feed_spec, output_dtype, static_shape  # noqa: F401 (re-export)
-from graphdef.runtime.graph_view import (BuilderView, GraphDefView, _dtype_name, _shape_str,  # noqa: F401
-                                         is_graph_def, parse_input, parse_tensor_name, view_of)
+from graphdef.runtime.graph_view import _dtype_name, _shape_str, parse_input
 from graphdef.runtime.kernels import DEAD, KernelContext, lookup
 from graphdef.runtime.kernels.state import read as _deref
 from graphdef.tensors import shape_to_list, to_ndarray

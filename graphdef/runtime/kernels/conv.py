@@ -187,9 +187,9 @@ def conv2d_backprop_input(ctx):
         if g.nchw:
             dy = np.transpose(dy, (0, 2, 3, 1))
         if len(sizes) == 4:
-            n, h, w, c = (sizes[0], sizes[2], sizes[3], sizes[1]) if g.nchw else sizes
+            n, h, w = (sizes[0], sizes[2], sizes[3]) if g.nchw else sizes[:3]
         else:
-            n, (h, w), c = dy.shape[0], sizes, f.shape[2]
+            n, (h, w) = dy.shape[0], sizes
         kh, kw, cin, cout = f.shape
         oh, ow, ph, pw = g.plan(h, w, kh, kw)
         if dy.shape[1:3] != (oh, ow):
