@@ -229,6 +229,12 @@ def test_padding():
                                   np.pad(x, 1, mode="reflect"))
     np.testing.assert_array_equal(run_op("MirrorPad", [x, np.array([[1, 1], [1, 1]], I32)], {"mode": "SYMMETRIC"}),
                                   np.pad(x, 1, mode="symmetric"))
+    y = np.arange(24).reshape(2, 3, 4)
+    for mode, pads in (("REFLECT", [[1, 0], [2, 1], [0, 3]]), ("SYMMETRIC", [[2, 2], [0, 3], [4, 1]])):
+        np.testing.assert_array_equal(run_op("MirrorPad", [y, np.array(pads, I32)], {"mode": mode}),
+                                      np.pad(y, pads, mode=mode.lower()))
+    with pytest.raises(InvalidArgumentError, match="paddings must be less than or equal"):
+        run_op("MirrorPad", [x, np.array([[2, 0], [0, 0]], I32)], {"mode": "REFLECT"})
 
 
 def test_top_k_and_unique():

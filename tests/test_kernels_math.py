@@ -50,6 +50,9 @@ UNARY = [
     ("Erf", np.linspace(-4, 4, 33, dtype=np.float32), vec(math.erf)(np.linspace(-4, 4, 33))),
     ("Erf", np.array([1e-8, -3e-4], np.float32), vec(math.erf)(np.array([1e-8, -3e-4]))),
     ("Erfc", np.linspace(-4, 6, 41, dtype=np.float32), vec(math.erfc)(np.linspace(-4, 6, 41))),
+    # large arrays take the vectorised approximation (small ones use math.erf exactly)
+    ("Erf", np.linspace(-5, 5, 1001, dtype=np.float32), vec(math.erf)(np.linspace(-5, 5, 1001))),
+    ("Erfc", np.linspace(-4, 9, 1001, dtype=np.float32), vec(math.erfc)(np.linspace(-4, 9, 1001))),
 ]
 
 

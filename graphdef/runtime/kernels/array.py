@@ -108,7 +108,7 @@ def rank(x):
 
 def _reshape(x, dims):
     try:
-        return np.reshape(x, dims)
+        return x.reshape(dims) if type(x) is np.ndarray else np.reshape(x, dims)
     except ValueError as e:
         raise InvalidArgumentError(None, None, f"Input to reshape is a tensor with {np.size(x)} values, "
                                    f"but the requested shape is {list(dims)}") from e
@@ -142,9 +142,13 @@ def squeeze(ctx):
 @kernel("ExpandDims")
 def expand_dims(x, axis):
     a = int(np.asarray(axis).reshape(-1)[0])
+    nd = np.ndim(x)
     if a < 0:
-        a += np.ndim(x) + 1
-    return np.expand_dims(x, a)
+        a += nd + 1
+    if not 0 <= a <= nd:
+        raise InvalidArgumentError(None, None, f"Tried to expand dim index {a} for tensor with {nd} dimensions.")
+    shape = np.shape(x)
+    return np.reshape(x, shape[:a] + (1,) + shape[a:])
 
 
 @kernel("Transpose", "ConjugateTranspose", factory=True)
@@ -237,7 +241,12 @@ def concat(axis, *xs):
 @kernel("Pack", factory=True)
 def pack(ctx):
     axis = int(ctx.attr("axis", 0))
-    return lambda *xs: np.stack(xs, axis=axis)
+
+    def run(*xs):
+        if axis == 0 and all(np.ndim(v) == 0 for v in xs):   # shape arithmetic: scalars to a vector
+            return np.array(xs, dtype=np.result_type(*xs))
+        return np.stack(xs, axis=axis)
+    return run
 
 
 @kernel("Unpack", factory=True, num_outputs=lambda ctx: int(ctx.attr("num")))
@@ -441,8 +450,22 @@ def pad_v2(x, paddings, value):
 
 @kernel("MirrorPad", factory=True)
 def mirror_pad(ctx):
-    mode = {b"REFLECT": "reflect", b"SYMMETRIC": "symmetric"}[ctx.attr("mode", b"REFLECT")]
-    return lambda x, paddings: np.pad(x, np.asarray(paddings).reshape(-1, 2).tolist(), mode=mode)
+    symmetric = ctx.attr("mode", b"REFLECT") == b"SYMMETRIC"
+    edge = 0 if symmetric else 1   # REFLECT leaves out the border element, SYMMETRIC repeats it
+
+    def run(x, paddings):
+        p = np.asarray(paddings).reshape(-1, 2).tolist()
+        if len(p) != x.ndim:
+            raise InvalidArgumentError(None, None, f"paddings {p} do not fit an input of rank {x.ndim}")
+        idx = []
+        for n, (a, b) in zip(x.shape, p):
+            if a > n - edge or b > n - edge or a < 0 or b < 0:
+                raise InvalidArgumentError(None, None, f"paddings must be less than{'' if symmetric else ' or equal to'} "
+                                           f"the dimension size: {a}, {b} greater than {n - edge}")
+            idx.append(np.concatenate([np.arange(a - 1 + edge, edge - 1, -1), np.arange(n),
+                                       np.arange(n - 1 - edge, n - 1 - edge - b, -1)]))
+        return x[np.ix_(*idx)] if x.ndim else x   # one gather instead of np.pad's Python loops
+    return run
 
 
 @kernel("TopKV2", "TopK", factory=True, num_outputs=2)
