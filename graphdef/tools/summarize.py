@@ -77,47 +77,40 @@ def _const_elements(idx: GraphIndex, i: int, cache: dict[bytes, int]) -> int:
 def bloat_report(idx: GraphIndex, survivor: list[int]) -> list[dict[str, Any]]:
     """Series of duplicate subgraphs from ``dedupe``'s merge map.
 
-    Removed nodes joined by edges form one removed copy of a subgraph; copies are
-    grouped by the survivor of their top node (the one nothing else removed
-    consumes). Each entry: ``series`` (the surviving top node's name), ``count``
-    (copies including the survivor), ``removable`` (nodes dedupe removes) and
-    ``subgraph_nodes`` (nodes per copy).
+    Each removed node belongs to the removed copy of the subgraph whose top node
+    consumes it (directly or through other removed nodes; a node feeding two copies
+    counts in the later one); copies are grouped by the survivor of their top node.
+    Each entry: ``series`` (the surviving top node's name), ``count`` (copies
+    including the survivor), ``removable`` (nodes dedupe removes) and
+    ``subgraph_nodes`` (nodes per copy, the largest).
     """
-    removed = [i for i, s in enumerate(survivor) if s != i]
-    if not removed:
-        return []
-    parent = list(range(len(survivor)))   # union-find over removed nodes only
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    has_removed_consumer = bytearray(len(survivor))
-    data_all, ctrl_all = idx.data, idx.ctrl
-    for i in removed:
-        for s, _ in data_all[i]:
-            if s >= 0 and survivor[s] != s:
-                has_removed_consumer[s] = 1
-                ra, rb = find(i), find(s)
-                if ra != rb:
-                    parent[ra] = rb
-        for s in ctrl_all[i]:
-            if s >= 0 and survivor[s] != s:
-                has_removed_consumer[s] = 1
-    comps: dict[int, list[int]] = {}
-    for i in removed:
-        comps.setdefault(find(i), []).append(i)
+    n = len(survivor)
+    top = [-1] * n
+    size: dict[int, int] = {}
+    data_all = idx.data
+    order = idx.topo_order()
+    for k in range(n - 1, -1, -1):     # consumers before their producers
+        r = order[k]
+        if survivor[r] == r:
+            continue
+        t = top[r]
+        if t < 0:
+            t = top[r] = r
+        size[t] = size.get(t, 0) + 1
+        for src, _ in data_all[r]:
+            if src >= 0 and top[src] < 0 and survivor[src] != src:
+                top[src] = t
     series: dict[int, dict[str, Any]] = {}
-    for members in comps.values():
-        tops = [m for m in members if not has_removed_consumer[m]] or members
-        key = survivor[min(tops)]
-        e = series.setdefault(key, {"series": idx.names[key], "count": 1, "removable": 0,
-                                    "subgraph_nodes": 0})
+    for t, count in size.items():
+        key = survivor[t]
+        e = series.get(key)
+        if e is None:
+            e = series[key] = {"series": idx.names[key], "count": 1, "removable": 0,
+                               "subgraph_nodes": 0}
         e["count"] += 1
-        e["removable"] += len(members)
-        e["subgraph_nodes"] = max(e["subgraph_nodes"], len(members))
+        e["removable"] += count
+        if count > e["subgraph_nodes"]:
+            e["subgraph_nodes"] = count
     return sorted(series.values(), key=lambda e: (-e["removable"], e["series"]))
 
 
