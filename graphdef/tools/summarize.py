@@ -16,7 +16,7 @@ from typing import Any
 from graphdef import dtypes
 from graphdef.errors import InvalidGraphError
 from graphdef.tensors import shape_to_list
-from graphdef.tools.canonical import GraphIndex, format_input, paused_gc
+from graphdef.tools.canonical import GraphIndex, _read_varint, format_input, paused_gc
 from graphdef.tools.dedupe import merge_classes
 from graphdef.tools.diff import describe_attr
 
@@ -138,15 +138,18 @@ def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
     ops = Counter(idx.ops)
     consumed = bytearray(n)
     ops_l = idx.ops
+    is_const = bytearray(op == "Const" for op in ops_l)
     const_used: set[int] = set()  # Consts consumed by something other than an initializer
+    init_read: set[int] = set()   # Consts read by an initializer (Assign)
     control_edges = 0
     for i, data in enumerate(idx.data):
         if data:
+            reads = init_read if ops_l[i] in INIT_OPS else const_used
             for src, _ in data:
                 if src >= 0:
                     consumed[src] = 1
-            if ops_l[i] not in INIT_OPS:
-                const_used.update(src for src, _ in data if src >= 0 and ops_l[src] == "Const")
+                    if is_const[src]:
+                        reads.add(src)
     for ctrl in idx.ctrl:
         if ctrl:
             control_edges += len(ctrl)
@@ -154,8 +157,7 @@ def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
                 if src >= 0:
                     consumed[src] = 1
     # a Const only ever read by Assign is a variable's initial value, not a parameter
-    init_only = {src: True for i, data in enumerate(idx.data) if ops_l[i] in INIT_OPS
-                 for src, _ in data if src >= 0 and src not in const_used}
+    init_only = dict.fromkeys(init_read - const_used, True)
     inputs, variables = [], []
     params_var = params_const = 0
     devices: Counter[str] = Counter()
@@ -180,9 +182,10 @@ def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
         elif op == "Const" and not init_only.get(i, False):
             params_const += _const_elements(idx, i, const_sizes)
     if idx.tails or idx._raw:  # the device field, when set, starts the serialized tail
-        for i, t in enumerate(idx.tails):
+        for t in idx.tails:
             if t[:1] == b"\x22":
-                devices[idx.node(i).device] += 1
+                length, start = _read_varint(t, 1)
+                devices[t[start:start + length].decode("utf-8", "replace")] += 1
     else:
         for node in graph_def.node:
             if node.device:
