@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from benchmarks.harness import Context, Figure, Skip, Stats, benchmark, timeit
+from benchmarks.harness import Context, Figure, Skip, Stats, benchmark
 from benchmarks.tf_reference import QUOTED, tensorflow_v1
 
 

@@ -26,7 +26,10 @@ CORPUS_DIR = _pick("corpus/realworld", "corpus")
 
 def lazy_graph(nodes: int, scope: str = "") -> Any:
     """A lazy-loading GraphDef with about ``nodes`` nodes (9 + 3 per loop iteration)."""
-    from graphdef.tools.synth import lazy_loading_graph
+    try:
+        from graphdef.tools.synth import lazy_loading_graph
+    except ImportError as e:
+        raise Skip(f"graph generator graphdef.tools.synth missing ({e})") from e
     return lazy_loading_graph(max(1, (nodes - 9) // 3), scope=scope)
 
 
@@ -35,13 +38,8 @@ def lazy_graph_file(workdir: Path, nodes: int, fmt: str, scope: str = "") -> Pat
     tag = scope.strip("/") or "a"
     path = workdir / f"lazy_{nodes}_{tag}.{fmt}"
     if not path.exists():
-        try:
-            import graphdef.tools.synth  # noqa: F401
-        except ImportError as e:
-            raise Skip(f"graph generator graphdef.tools.synth missing ({e})") from e
         from graphdef.io import dumps
-        g = lazy_graph(nodes, scope)
-        path.write_bytes(dumps(g, fmt))
+        path.write_bytes(dumps(lazy_graph(nodes, scope), fmt))
     return path
 
 

@@ -24,8 +24,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python benchmarks/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_build, bench_io, bench_runtime, bench_tools  # noqa: E402,F401
+# importing the bench_* modules registers their benchmarks, in this order
+from benchmarks import bench_build, bench_io, bench_runtime, bench_tools  # noqa: E402
 from benchmarks.harness import REGISTRY, Context, Figure, Skip, table  # noqa: E402
+
+BENCH_MODULES = (bench_build, bench_io, bench_runtime, bench_tools)
 
 
 def machine() -> dict[str, str]:

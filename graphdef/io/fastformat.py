@@ -221,6 +221,8 @@ def format_message(message: Message) -> str:
     Raises:
         Unsupported: the message uses something this printer does not cover.
     """
+    if message.DESCRIPTOR.full_name == "google.protobuf.Any":
+        raise Unsupported
     out: list[str] = []
     _print(message, "", out)
     return "".join(out)
