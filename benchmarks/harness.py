@@ -170,7 +170,7 @@ def child(task: list[str], timeout: float = 300) -> dict[str, Any]:
 # --- formatting ---------------------------------------------------------------------
 def fmt_num(x: float) -> str:
     a = abs(x)
-    if a >= 1e5:
+    if a >= 1e4:
         return f"{x:,.0f}"
     if a >= 100:
         return f"{x:.0f}"
