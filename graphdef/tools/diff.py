@@ -288,7 +288,7 @@ class _Differ:
         else:
             idx = self.ib
             data = idx.data[i]
-            if data and min(data)[0] < 0:
+            if idx.missing and data and min(data)[0] < 0:
                 data = tuple([(s if s >= 0 else ("?", idx.missing[-s - 1]), p) for s, p in data])
             ctrl = idx.ctrl[i]
             if ctrl:
@@ -484,9 +484,11 @@ def diff_indices(ia: GraphIndex, ib: GraphIndex, ignore_attrs: Iterable[str] = (
     renamed_pairs.sort(key=lambda p: p[1])
     res.renamed = [(ia.names[i], ib.names[j]) for i, j in renamed_pairs]
     changed = []
-    renamed_b = {j for _, j in renamed_pairs}
+    renamed_b = bytearray(len(ib))
+    for _, j in renamed_pairs:
+        renamed_b[j] = 1
     for j, i in enumerate(d.b2a):
-        if i >= 0 and j not in renamed_b:
+        if i >= 0 and not renamed_b[j]:
             c = d.compare(i, j)
             if c is not None:
                 changed.append(c)
