@@ -18,6 +18,7 @@ that were renamed are not paired and show as removed + added.
 """
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -250,8 +251,10 @@ class _Differ:
         self.fold = EQUIVALENT_OPS if equivalent_ops else {}
         self.detect_renames = detect_renames
         na, nb = len(self.ia), len(self.ib)
-        self.a2b = [-1] * na
-        self.b2a = [-1] * nb
+        # the pairing as machine-int arrays (8 bytes a node, not a list of int objects)
+        self.a2b = array("q", [-1]) * na
+        self.b2a = array("q", [-1]) * nb
+        self.renamed = bytearray(nb)  # B nodes paired by structure
         self._akeys: dict[bytes, Any] = {}
 
     # -- signatures ------------------------------------------------------
@@ -307,7 +310,7 @@ class _Differ:
                 self.a2b[i] = j
                 self.b2a[j] = i
 
-    def pair_by_structure(self) -> list[tuple[int, int]]:
+    def pair_by_structure(self) -> int:
         """Pair nodes left over by name. B's signatures do not depend on the pairing
         (B's inputs are B's own nodes), so they are computed once and pooled; A's
         unpaired nodes are then visited in topological order, when the pairing of
@@ -317,7 +320,7 @@ class _Differ:
         a2b, b2a = self.a2b, self.b2a
         un_b = [j for j, i in enumerate(b2a) if i < 0]
         if not un_b or all(j >= 0 for j in a2b):
-            return []
+            return 0
         pool: dict[tuple, Any] = {}   # signature → one B node, or a _Pool of several
         names_b = ib.names
         for j in un_b:
@@ -331,7 +334,8 @@ class _Differ:
                     p.add(have, _base(names_b[have]))
                     pool[sg] = have = p
                 have.add(j, _base(names_b[j]))
-        pairs: list[tuple[int, int]] = []
+        pairs = 0
+        renamed = self.renamed
         names_a = ia.names
         for i in ia.topo_order():
             if a2b[i] >= 0:
@@ -350,7 +354,8 @@ class _Differ:
                     continue
             a2b[i] = j
             b2a[j] = i
-            pairs.append((i, j))
+            renamed[j] = 1
+            pairs += 1
         return pairs
 
     # -- comparing paired nodes -------------------------------------------
@@ -476,17 +481,15 @@ def diff_indices(ia: GraphIndex, ib: GraphIndex, ignore_attrs: Iterable[str] = (
     a, b = ia.graph_def, ib.graph_def
     d = _Differ(ia, ib, ignore_attrs, ignore_internal, equivalent_ops, detect_renames)
     d.pair_by_name()
-    renamed_pairs = d.pair_by_structure() if detect_renames else []
+    if detect_renames:
+        d.pair_by_structure()
     ia, ib = d.ia, d.ib
     res = DiffResult(nodes_a=len(ia), nodes_b=len(ib))
     res.removed = [ia.names[i] for i, j in enumerate(d.a2b) if j < 0]
     res.added = [ib.names[j] for j, i in enumerate(d.b2a) if i < 0]
-    renamed_pairs.sort(key=lambda p: p[1])
-    res.renamed = [(ia.names[i], ib.names[j]) for i, j in renamed_pairs]
+    renamed_b = d.renamed
+    res.renamed = [(ia.names[d.b2a[j]], ib.names[j]) for j in range(len(ib)) if renamed_b[j]]
     changed = []
-    renamed_b = bytearray(len(ib))
-    for _, j in renamed_pairs:
-        renamed_b[j] = 1
     for j, i in enumerate(d.b2a):
         if i >= 0 and not renamed_b[j]:
             c = d.compare(i, j)
