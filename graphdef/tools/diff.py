@@ -208,26 +208,39 @@ def describe_attr(v: Any) -> str:
 
 class _Pool:
     """Nodes of one side waiting for a partner with the same signature: taken by
-    preferred base name first, else in arrival (file) order."""
+    preferred base name (its hash) first, else in arrival (file) order."""
 
     __slots__ = ("order", "by_base", "taken")
 
     def __init__(self) -> None:
         self.order: deque[int] = deque()
-        self.by_base: dict[str, deque[int]] = {}
+        self.by_base: dict[int, Any] = {}   # base hash → a position, or a deque of them
         self.taken: set[int] = set()
 
-    def add(self, pos: int, base: str) -> None:
+    def add(self, pos: int, base: int) -> None:
         self.order.append(pos)
-        self.by_base.setdefault(base, deque()).append(pos)
+        have = self.by_base.get(base)
+        if have is None:
+            self.by_base[base] = pos
+        elif type(have) is deque:
+            have.append(pos)
+        else:  # a deque only for names shared by several nodes (a deque is ~600 bytes)
+            self.by_base[base] = deque((have, pos))
 
-    def take(self, base: str) -> int | None:
-        q = self.by_base.get(base)
-        while q:
-            p = q.popleft()
-            if p not in self.taken:
-                self.taken.add(p)
-                return p
+    def take(self, base: int) -> int | None:
+        have = self.by_base.get(base)
+        if have is not None:
+            if type(have) is deque:
+                while have:
+                    p = have.popleft()
+                    if p not in self.taken:
+                        self.taken.add(p)
+                        return p
+            else:
+                del self.by_base[base]
+                if have not in self.taken:
+                    self.taken.add(have)
+                    return have
         while self.order:
             p = self.order.popleft()
             if p not in self.taken:
@@ -321,19 +334,21 @@ class _Differ:
         un_b = [j for j, i in enumerate(b2a) if i < 0]
         if not un_b or all(j >= 0 for j in a2b):
             return 0
-        pool: dict[tuple, Any] = {}   # signature → one B node, or a _Pool of several
+        # hash of the signature → one B node, or a _Pool of several; a candidate is
+        # checked against the full signature before it pairs (a hash is only a hint)
+        pool: dict[int, Any] = {}
         names_b = ib.names
         for j in un_b:
-            sg = self.sig(1, j)
-            have = pool.get(sg)
+            h = hash(self.sig(1, j))
+            have = pool.get(h)
             if have is None:
-                pool[sg] = j
+                pool[h] = j
             else:
                 if type(have) is int:
                     p = _Pool()
-                    p.add(have, _base(names_b[have]))
-                    pool[sg] = have = p
-                have.add(j, _base(names_b[j]))
+                    p.add(have, hash(_base(names_b[have])))
+                    pool[h] = have = p
+                have.add(j, hash(_base(names_b[j])))
         pairs = 0
         renamed = self.renamed
         names_a = ia.names
@@ -341,16 +356,21 @@ class _Differ:
             if a2b[i] >= 0:
                 continue
             sg = self.sig(0, i)
-            got = pool.get(sg)
+            h = hash(sg)
+            got = pool.get(h)
             if got is None:
                 continue
             if type(got) is int:
                 j = got
-                del pool[sg]
+                if self.sig(1, j) != sg:
+                    continue
+                del pool[h]
             else:
-                j = got.take(_base(names_a[i]))
+                j = got.take(hash(_base(names_a[i])))
                 if j is None:
-                    del pool[sg]
+                    del pool[h]
+                    continue
+                if self.sig(1, j) != sg:
                     continue
             a2b[i] = j
             b2a[j] = i
