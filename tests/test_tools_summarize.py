@@ -163,3 +163,20 @@ def test_graph_index_from_bytes_odd_inputs():
     for attr in ("names", "ops", "data", "ctrl", "missing", "topological", "tails"):
         assert getattr(fast, attr) == getattr(slow, attr), attr
     assert fast.data[2] == ((1, 0), (1, 1), (1, 0)) and fast.ctrl[2] == (1,)
+
+
+def test_stateful_series_are_shown_but_not_removable():
+    """Variables made inside a loop: v, v_1, v_2 are a series dedupe must keep."""
+    g = GraphDef()
+    for i in range(3):
+        name = "v" if i == 0 else f"v_{i}"
+        n = g.node.add(name=name, op="VariableV2")
+        n.attr["dtype"].type = 1
+        n.attr["shape"].shape.SetInParent()
+        g.node.add(name=f"{name}/read", op="Identity", input=[name]).attr["T"].type = 1
+    g.node.add(name="w", op="VariableV2").attr["dtype"].type = 3   # another dtype: no series
+    s = summarize(g)
+    assert s["removable"] == 0
+    assert s["bloat"] == [{"series": "v", "count": 3, "removable": 0, "subgraph_nodes": 1,
+                           "stateful": True}]
+    assert "v: 3 identical copies, 0 removable (stateful" in show(g)

@@ -10,13 +10,15 @@ which 9 are removable). ``scope_tree`` counts nodes per name scope and
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
 from graphdef import dtypes
 from graphdef.errors import InvalidGraphError
 from graphdef.tensors import shape_to_list
-from graphdef.tools.canonical import GraphIndex, _read_varint, format_input, paused_gc
+from graphdef.tools.canonical import (GraphIndex, _read_varint, can_merge_op, format_input,
+                                      paused_gc)
 from graphdef.tools.dedupe import merge_classes
 from graphdef.tools.diff import describe_attr
 
@@ -112,6 +114,29 @@ def bloat_report(idx: GraphIndex, survivor: list[int]) -> list[dict[str, Any]]:
         if count > e["subgraph_nodes"]:
             e["subgraph_nodes"] = count
     return sorted(series.values(), key=lambda e: (-e["removable"], e["series"]))
+
+
+_SERIES_SUFFIX = re.compile(r"_\d+(?=/|$)")
+
+
+def stateful_series(idx: GraphIndex) -> list[dict[str, Any]]:
+    """Series of identical nodes that dedupe must keep: variables, placeholders,
+    random ops... created again and again (``v``, ``v_1`` … ``v_9``: a variable made
+    inside a loop). Same op and attrs, names equal once ``_N`` suffixes are dropped
+    from every scope level; ``removable`` is 0 and ``stateful`` is true."""
+    groups: dict[tuple, list[int]] = {}
+    mergeable: dict[str, bool] = {}
+    for i, op in enumerate(idx.ops):
+        ok = mergeable.get(op)
+        if ok is None:
+            ok = mergeable[op] = can_merge_op(op)
+        if ok:
+            continue
+        key = (op, idx.tails[i], _SERIES_SUFFIX.sub("", idx.names[i]))
+        groups.setdefault(key, []).append(i)
+    out = [{"series": idx.names[m[0]], "count": len(m), "removable": 0, "subgraph_nodes": 1,
+            "stateful": True} for m in groups.values() if len(m) > 1]
+    return sorted(out, key=lambda e: (-e["count"], e["series"]))
 
 
 def summarize(graph_def: Any, bloat: bool = True) -> dict[str, Any]:
@@ -213,7 +238,7 @@ def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
     }
     if bloat and not idx.duplicates:
         survivor = merge_classes(idx)
-        result["bloat"] = bloat_report(idx, survivor)
+        result["bloat"] = bloat_report(idx, survivor) + stateful_series(idx)
         result["removable"] = sum(1 for i, s in enumerate(survivor) if s != i)
     else:
         result["bloat"] = []
@@ -360,8 +385,9 @@ def format_summary(s: dict[str, Any], label: str = "") -> str:
         lines.append(f"bloat: dedupe would remove {s['removable']} of {s['nodes']} nodes")
         for e in s["bloat"][:30]:
             per = f", {e['subgraph_nodes']} nodes each" if e["subgraph_nodes"] > 1 else ""
+            why = " (stateful: dedupe keeps them)" if e.get("stateful") else ""
             lines.append(f"  {e['series']}: {e['count']} identical copies{per}, "
-                         f"{e['removable']} removable")
+                         f"{e['removable']} removable{why}")
         if len(s["bloat"]) > 30:
             lines.append(f"  ... {len(s['bloat']) - 30} more series")
     else:
