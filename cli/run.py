@@ -9,7 +9,6 @@ import click
 import numpy as np
 
 from graphdef.io.atomic import write_atomic
-from graphdef.runtime import Session
 from graphdef_cli.common import BadInput, emit_json, handle_errors, json_option, load_graph
 
 
@@ -99,6 +98,7 @@ def run(model: str, inputs: tuple[str, ...], outputs: tuple[str, ...], out_file:
     feeds = parse_inputs(inputs)
     # "node:0" fetches a tensor; "^node" runs an operation (no value), as a target
     names = [o[1:] if o.startswith("^") else _tensor_name(o) for o in outputs]
+    from graphdef.runtime import Session  # the interpreter: only this command needs it
     sess = Session(graph=g)
     try:
         results = sess.run(names, feeds)

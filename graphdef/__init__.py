@@ -23,7 +23,51 @@ from graphdef.dtypes import (DType, as_dtype, bfloat16, bool, complex64, complex
                              qint16, qint32, quint8, quint16, resource, string, uint8, uint16,
                              uint32, uint64, variant)
 
-from graphdef.framework import *  # noqa: F401,F403,E402
-from graphdef.ops import *  # noqa: F401,F403,E402
-from graphdef.runtime import *  # noqa: F401,F403,E402
-from graphdef.tools import *  # noqa: F401,F403,E402
+# The TF1 API (framework, ops, runtime, tools) is imported on first use, not here:
+# it is most of the import time (numpy kernels, op registries, shape functions),
+# and a CLI command such as ``graphdef dedupe`` needs none of it, so it would pay
+# for it on every process start. The first access to any name that is not bound
+# yet (``tf.constant``, ``dir(tf)``, ``from graphdef import *``) star-imports the
+# four subpackages in the order below, exactly as an eager import did; framework
+# and ops always come together because ops installs Tensor's Python operators.
+_LAZY_SUBPACKAGES = ("graphdef.framework", "graphdef.ops", "graphdef.runtime", "graphdef.tools")
+_lazy_loaded = False
+
+
+def _load_api() -> None:
+    """Bind every public name of the four subpackages here (later ones win, as the
+    old ``from ... import *`` lines did)."""
+    global _lazy_loaded
+    if _lazy_loaded:
+        return
+    import importlib
+    g = globals()
+    for modname in _LAZY_SUBPACKAGES:
+        mod = importlib.import_module(modname)
+        names = getattr(mod, "__all__", None)
+        if names is None:
+            names = [n for n in vars(mod) if not n.startswith("_")]
+        for n in names:
+            g[n] = getattr(mod, n)
+    _lazy_loaded = True
+
+
+def __getattr__(name: str) -> object:
+    # Private names were never exported by the star imports; answering them
+    # without loading keeps probes (``__wrapped__``, ``_pytestfixturefunction``)
+    # cheap. ``__all__`` is what ``from graphdef import *`` asks for first: load,
+    # then report none so the star import takes every public global, as before.
+    if name.startswith("_"):
+        if name == "__all__":
+            _load_api()
+        raise AttributeError(f"module 'graphdef' has no attribute {name!r}")
+    _load_api()
+    try:
+        return globals()[name]
+    except KeyError:
+        raise AttributeError(f"module 'graphdef' has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    _load_api()
+    return sorted(globals())
