@@ -3,7 +3,6 @@ messages. Used by ``summary.FileWriter`` to write graphs and by ``load`` to take
 the graph out of an event file."""
 from __future__ import annotations
 
-import socket
 import struct
 import time
 from typing import BinaryIO, Iterator
@@ -94,6 +93,7 @@ def graph_bytes_from_events(data: bytes) -> bytes | None:
 
 def event_file_name(logdir_prefix: str = "") -> str:
     """``events.out.tfevents.<time>.<host>`` as TensorFlow names them."""
+    import socket  # only for this name; the module is not needed to read events
     return f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}{logdir_prefix}"
 
 
