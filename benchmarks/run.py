@@ -25,10 +25,10 @@ if __package__ in (None, ""):  # `python benchmarks/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # importing the bench_* modules registers their benchmarks, in this order
-from benchmarks import bench_build, bench_io, bench_runtime, bench_tools  # noqa: E402
+from benchmarks import bench_build, bench_io, bench_models, bench_runtime, bench_tools  # noqa: E402
 from benchmarks.harness import REGISTRY, Context, Figure, Skip, table  # noqa: E402
 
-BENCH_MODULES = (bench_build, bench_io, bench_runtime, bench_tools)
+BENCH_MODULES = (bench_build, bench_io, bench_runtime, bench_models, bench_tools)
 
 
 def machine() -> dict[str, str]:

@@ -1,0 +1,46 @@
+"""Interpreter: issue 5's per-call goals on generated Keras-like models.
+
+The MLP, the small CNN and the MobileNetV2 are built with graphdef's own builder
+(``benchmarks/keras_models.py``) and run with ``Session.run``; each row carries the
+TensorFlow figure quoted in issue 5 for that model shape and the issue's goal.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.bench_runtime import _number, _session_api
+from benchmarks.harness import Context, Figure, Stats, benchmark, timeit
+from benchmarks.tf_reference import QUOTED
+
+# (builder, batch, quoted TF seconds key, goal in µs, goal label, description)
+_MODELS = (
+    ("keras_mlp", 1, "keras_mlp_s", 240.0, "≤ 240 µs (TF)", "Keras MLP 784→128→64→10, batch 1"),
+    ("small_cnn", 1, "small_cnn_s", 550.0, "≤ 550 µs (TF)",
+     "small CNN 28×28×1 (conv32-pool-conv64-pool-dense128-dense10), batch 1"),
+    ("mobilenet_v2", 2, "mobilenetv2_s", 8600.0, "≤ 8.6 ms (2× TF)",
+     "MobileNetV2 96×96×3, width 1.0, 17 blocks, batch 2"),
+)
+
+
+@benchmark("run")
+def keras_models(ctx: Context) -> list[Figure]:
+    tf = _session_api()
+    from benchmarks import keras_models as km
+
+    figures = []
+    for builder, batch, key, goal_us, goal, what in _MODELS:
+        m = getattr(km, builder)(tf, batch)
+        sess = tf.Session(graph=m.graph)
+        feed = {m.inp: m.x}
+
+        def run(sess: Any = sess, out: Any = m.out, feed: dict = feed) -> Any:
+            return sess.run(out, feed)
+        for _ in range(3):   # build and cache the plan, warm the caches
+            run()
+        number = _number(run, 0.05 if ctx.quick else 0.25)
+        gd = timeit(run, ctx.repeats if ctx.quick else 2 * ctx.repeats, number=number).scaled(lambda s: s * 1e6)
+        q = QUOTED[key] * 1e6
+        figures.append(Figure(f"{what} ({m.nodes} nodes) per call", "µs", gd, False,
+                              Stats(q, q, q, 1), "TF (quoted, issue 5)", goal=goal,
+                              goal_check=lambda f, g=goal_us: f.value.median <= g))
+    return figures
