@@ -249,10 +249,6 @@ class _Pool:
         return None
 
 
-def _base(name: str) -> str:
-    return name.rpartition("/")[2]
-
-
 class _Differ:
     def __init__(self, ia: GraphIndex, ib: GraphIndex, ignore_attrs: Iterable[str],
                  ignore_internal: bool, equivalent_ops: bool, detect_renames: bool) -> None:
@@ -323,6 +319,41 @@ class _Differ:
                 self.a2b[i] = j
                 self.b2a[j] = i
 
+    def _sig_fns(self) -> tuple[Any, Any]:
+        """``sig(0, ·)`` and ``sig(1, ·)`` as closures with everything bound locally:
+        they run once or twice per node on a million-node rename diff, where the
+        method's attribute lookups and branches were most of the time. Sides with
+        dangling inputs, and op folding, use :meth:`sig` itself."""
+        sig = self.sig
+        ia, ib = self.ia, self.ib
+        attr_key, plain, empty = self.attr_key, self.plain_attrs, frozenset()
+        if self.fold or ia.missing:
+            def sig_a(i: int) -> tuple:
+                return sig(0, i)
+        else:
+            m = self.a2b
+            ops_a, data_a, ctrl_a, tails_a = ia.ops, ia.data, ia.ctrl, ia.tails
+
+            def sig_a(i: int) -> tuple:
+                t = tails_a[i]
+                c = ctrl_a[i]
+                return (ops_a[i],
+                        tuple([(x if (x := m[s]) >= 0 else ("A", s), p) for s, p in data_a[i]]),
+                        frozenset([x if (x := m[s]) >= 0 else ("A", s) for s in c]) if c else empty,
+                        t if plain and 0x42 not in t else attr_key(0, i))
+        if self.fold or ib.missing:
+            def sig_b(j: int) -> tuple:
+                return sig(1, j)
+        else:
+            ops_b, data_b, ctrl_b, tails_b = ib.ops, ib.data, ib.ctrl, ib.tails
+
+            def sig_b(j: int) -> tuple:
+                t = tails_b[j]
+                c = ctrl_b[j]
+                return (ops_b[j], data_b[j], frozenset(c) if c else empty,
+                        t if plain and 0x42 not in t else attr_key(1, j))
+        return sig_a, sig_b
+
     def pair_by_structure(self) -> int:
         """Pair nodes left over by name. B's signatures do not depend on the pairing
         (B's inputs are B's own nodes), so they are computed once and pooled; A's
@@ -334,43 +365,45 @@ class _Differ:
         un_b = [j for j, i in enumerate(b2a) if i < 0]
         if not un_b or all(j >= 0 for j in a2b):
             return 0
+        sig_a, sig_b = self._sig_fns()
         # hash of the signature → one B node, or a _Pool of several; a candidate is
         # checked against the full signature before it pairs (a hash is only a hint)
         pool: dict[int, Any] = {}
+        pool_get = pool.get
         names_b = ib.names
         for j in un_b:
-            h = hash(self.sig(1, j))
-            have = pool.get(h)
+            h = hash(sig_b(j))
+            have = pool_get(h)
             if have is None:
                 pool[h] = j
             else:
                 if type(have) is int:
                     p = _Pool()
-                    p.add(have, hash(_base(names_b[have])))
+                    p.add(have, hash(names_b[have].rpartition("/")[2]))
                     pool[h] = have = p
-                have.add(j, hash(_base(names_b[j])))
+                have.add(j, hash(names_b[j].rpartition("/")[2]))
         pairs = 0
         renamed = self.renamed
         names_a = ia.names
         for i in ia.topo_order():
             if a2b[i] >= 0:
                 continue
-            sg = self.sig(0, i)
+            sg = sig_a(i)
             h = hash(sg)
-            got = pool.get(h)
+            got = pool_get(h)
             if got is None:
                 continue
             if type(got) is int:
                 j = got
-                if self.sig(1, j) != sg:
+                if sig_b(j) != sg:
                     continue
                 del pool[h]
             else:
-                j = got.take(hash(_base(names_a[i])))
+                j = got.take(hash(names_a[i].rpartition("/")[2]))
                 if j is None:
                     del pool[h]
                     continue
-                if self.sig(1, j) != sg:
+                if sig_b(j) != sg:
                     continue
             a2b[i] = j
             b2a[j] = i
