@@ -21,9 +21,11 @@ from __future__ import annotations
 from array import array
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any, Iterable
 
 import click
+import numpy as np
 
 from graphdef import dtypes
 from graphdef._proto import types_pb2
@@ -312,12 +314,11 @@ class _Differ:
 
     # -- pairing ---------------------------------------------------------
     def pair_by_name(self) -> None:
-        bindex = self.ib.index
-        for i, name in enumerate(self.ia.names):
-            j = bindex.get(name)
+        a2b, b2a = self.a2b, self.b2a
+        for i, j in enumerate(map(self.ib.index.get, self.ia.names)):
             if j is not None:
-                self.a2b[i] = j
-                self.b2a[j] = i
+                a2b[i] = j
+                b2a[j] = i
 
     def _sig_fns(self) -> tuple[Any, Any]:
         """``sig(0, ·)`` and ``sig(1, ·)`` as closures with everything bound locally:
@@ -327,6 +328,7 @@ class _Differ:
         sig = self.sig
         ia, ib = self.ia, self.ib
         attr_key, plain, empty = self.attr_key, self.plain_attrs, frozenset()
+        akeys = self._akeys  # attr_key's cache, tried first for tails holding tensors
         if self.fold or ia.missing:
             def sig_a(i: int) -> tuple:
                 return sig(0, i)
@@ -340,7 +342,7 @@ class _Differ:
                 return (ops_a[i],
                         tuple([(x if (x := m[s]) >= 0 else ("A", s), p) for s, p in data_a[i]]),
                         frozenset([x if (x := m[s]) >= 0 else ("A", s) for s in c]) if c else empty,
-                        t if plain and 0x42 not in t else attr_key(0, i))
+                        t if plain and 0x42 not in t else akeys.get(t) or attr_key(0, i))
         if self.fold or ib.missing:
             def sig_b(j: int) -> tuple:
                 return sig(1, j)
@@ -351,7 +353,7 @@ class _Differ:
                 t = tails_b[j]
                 c = ctrl_b[j]
                 return (ops_b[j], data_b[j], frozenset(c) if c else empty,
-                        t if plain and 0x42 not in t else attr_key(1, j))
+                        t if plain and 0x42 not in t else akeys.get(t) or attr_key(1, j))
         return sig_a, sig_b
 
     def pair_by_structure(self) -> int:
@@ -362,8 +364,9 @@ class _Differ:
         (same last name component first, else the earliest). One linear pass."""
         ia, ib = self.ia, self.ib
         a2b, b2a = self.a2b, self.b2a
-        un_b = [j for j, i in enumerate(b2a) if i < 0]
-        if not un_b or all(j >= 0 for j in a2b):
+        # the pairing arrays seen by numpy (views, no copy) for the whole-array scans
+        un_b = np.flatnonzero(np.frombuffer(b2a, dtype=np.int64) < 0).tolist()
+        if not un_b or not (np.frombuffer(a2b, dtype=np.int64) < 0).any():
             return 0
         sig_a, sig_b = self._sig_fns()
         # hash of the signature → one B node, or a _Pool of several; a candidate is
@@ -538,16 +541,22 @@ def diff_indices(ia: GraphIndex, ib: GraphIndex, ignore_attrs: Iterable[str] = (
         d.pair_by_structure()
     ia, ib = d.ia, d.ib
     res = DiffResult(nodes_a=len(ia), nodes_b=len(ib))
-    res.removed = [ia.names[i] for i, j in enumerate(d.a2b) if j < 0]
-    res.added = [ib.names[j] for j, i in enumerate(d.b2a) if i < 0]
-    renamed_b = d.renamed
-    res.renamed = [(ia.names[d.b2a[j]], ib.names[j]) for j in range(len(ib)) if renamed_b[j]]
+    # whole-array scans in numpy (views of the pairing arrays): a million-node
+    # diff would otherwise spend about a second in these Python loops alone
+    a2b = np.frombuffer(d.a2b, dtype=np.int64)
+    b2a = np.frombuffer(d.b2a, dtype=np.int64)
+    renamed_b = np.frombuffer(d.renamed, dtype=np.uint8).astype(bool)
+    res.removed = list(compress(ia.names, (a2b < 0).tolist()))
+    res.added = list(compress(ib.names, (b2a < 0).tolist()))
+    js = np.flatnonzero(renamed_b)
+    res.renamed = list(zip(map(ia.names.__getitem__, b2a[js].tolist()),
+                           map(ib.names.__getitem__, js.tolist())))
     changed = []
-    for j, i in enumerate(d.b2a):
-        if i >= 0 and not renamed_b[j]:
-            c = d.compare(i, j)
-            if c is not None:
-                changed.append(c)
+    by_name = np.flatnonzero((b2a >= 0) & ~renamed_b)
+    for i, j in zip(b2a[by_name].tolist(), by_name.tolist()):
+        c = d.compare(i, j)
+        if c is not None:
+            changed.append(c)
     res.changed = changed
     res.graph = _graph_fields(a, b)
     return res
