@@ -38,6 +38,9 @@ from google.protobuf import descriptor as _d
 from google.protobuf import text_encoding, text_format
 from google.protobuf.message import Message
 
+from graphdef.io.wire import SMALL_VARINTS as _SMALL_VARINTS
+from graphdef.io.wire import encode_signed_varint, encode_varint, encode_varint_loop
+
 __all__ = ["Unsupported", "parse_wire", "parse_into"]
 
 
@@ -94,26 +97,9 @@ _ESC_UX = re.compile(r"\\[uUx]")
 
 
 # --- wire encoding --------------------------------------------------------------
-def _varint_slow(n: int) -> bytes:
-    out = bytearray()
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-_SMALL_VARINTS = [_varint_slow(i) for i in range(1 << 14)]
-
-
-def _varint(n: int) -> bytes:
-    if n < 16384:
-        return _SMALL_VARINTS[n]
-    return _varint_slow(n)
-
-
-def _signed_varint(n: int) -> bytes:
-    return _varint(n) if n >= 0 else _varint_slow(n & 0xFFFFFFFFFFFFFFFF)
+_varint = encode_varint
+_varint_slow = encode_varint_loop
+_signed_varint = encode_signed_varint
 
 
 _F = _d.FieldDescriptor

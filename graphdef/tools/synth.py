@@ -12,18 +12,10 @@ once, which is much faster than adding a million messages one by one.
 from __future__ import annotations
 
 from graphdef._proto import graph_pb2, node_def_pb2, types_pb2
+from graphdef.io.wire import encode_varint as _varint
 from graphdef.tensors import make_shape_proto, make_tensor_proto
 
 PRODUCER = 2474
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
 
 
 def _field(b: bytes) -> bytes:

@@ -1,0 +1,30 @@
+"""Protobuf wire-format primitives shared by the code that writes or walks raw
+GraphDef bytes (fast text reader, attr interning, the tools' byte-level index,
+dedupe's attr rewrites, the synthetic-graph generator)."""
+from __future__ import annotations
+
+
+def encode_varint_loop(n: int) -> bytes:
+    """Varint of any non-negative int, without the table (hot loops use the table first)."""
+    out = bytearray()
+    while n > 0x7F:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+# Lengths and tags below 2**14 are most of what a GraphDef holds: precompute them.
+SMALL_VARINTS = [encode_varint_loop(i) for i in range(1 << 14)]
+
+
+def encode_varint(n: int) -> bytes:
+    """Base-128 varint of a non-negative int."""
+    if n < 16384:
+        return SMALL_VARINTS[n]
+    return encode_varint_loop(n)
+
+
+def encode_signed_varint(n: int) -> bytes:
+    """Varint of an int32/int64 field value: negatives as 64-bit two's complement."""
+    return encode_varint(n) if n >= 0 else encode_varint_loop(n & 0xFFFFFFFFFFFFFFFF)
