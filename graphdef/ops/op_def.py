@@ -79,7 +79,7 @@ class OpDef:
     # The fast path (all inputs already Tensors, no list arguments) needs no conversion:
     # ``fast`` says whether it applies; ``_wire`` caches the default attrs as AttrValues.
     fast: bool = False
-    _last: tuple = (None, None)  # the simple path's last accepted T and its AttrValue
+    _last: tuple = (None, None, None)  # the simple path's last T, wire attrs, attr values
     simple: bool = False  # every input typed by the op's only attr, T (Add, Mul, Relu...)
     _wire: dict | None = None
 
@@ -577,30 +577,34 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
                 v = ins[idx] = v.value()
             if v._op._graph is not g:
                 return None
-            d = v._dtype.base_dtype
-            if dt is None:
-                dt = d
-            elif d != dt:
-                return None
+            d = v._dtype
+            if d is not dt:  # DTypes are singletons: a repeat of a (base) dtype is a match
+                d = d.base_dtype
+                if dt is None:
+                    dt = d
+                elif d is not dt and d != dt:
+                    return None
         inputs = ins
-        last = od._last  # one tuple, so threads never see a dtype with another's AttrValue
-        if dt is last[0]:  # DTypes are singletons: skip the hashing on repeats
-            av = last[1]
-        else:
+        # One tuple, so threads never see a dtype with another's attrs: the last accepted T,
+        # its (interned, shared) wire attrs and the {"T": T} dict given to shape functions.
+        last = od._last
+        if dt is not last[0]:
             allowed = od.attrs["T"].allowed_set
             if allowed is not None and dt not in allowed:
                 return None
-            av = _type_av(dt)
-            od._last = (dt, av)
-        attr_vals = {"T": dt}
+            from graphdef.framework.attrs import SHARED_DICT_IDS, intern_attrs
+            wire = intern_attrs({"T": _type_av(dt)})
+            if id(wire) not in SHARED_DICT_IDS:  # not shareable: ops must own their dicts
+                return None
+            last = od._last = (dt, wire, {"T": dt})
         shapes = None
         if od.shape_fn is not None:
             try:
-                shapes = od.shape_fn(inputs, attr_vals)
+                shapes = od.shape_fn(inputs, last[2])
             except ValueError:
                 return None
         out = od.outputs[0]
-        op = g.create_op(od.name, inputs, {"T": av}, name=name,
+        op = g.create_op(od.name, inputs, last[1], name=name,
                          output_dtypes=(out.fixed or dt,), output_shapes=shapes or ())
         return op._outputs[0]
     if any(type(v) is not _TENSOR for v in inputs):
