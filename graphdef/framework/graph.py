@@ -213,6 +213,9 @@ class Graph:
         self._issued_scope: str | None = None  # last scope string name_scope returned
         self._unfetchable: set[Operation] = set()
         self._valid_names: set[str] = set()  # scoped base names already checked by the regex
+        # The last op's input tuple: an op with the very same inputs shares it (one object
+        # fewer per op for the garbage collector in loops such as the seed's lazy loading).
+        self._last_inputs: tuple = ()
         self._unfeedable: set[Tensor] = set()
         self.seed: int | None = None
         self._building_function = False
@@ -299,7 +302,11 @@ class Graph:
         nodes = self._nodes_by_name
         if name in nodes:
             raise ValueError(f"Duplicate node name in graph: '{name}'")
-        inputs = list(inputs)  # our own list: callers may reuse theirs
+        inputs = tuple(inputs)  # our own copy: callers may reuse theirs
+        if inputs == self._last_inputs:  # Tensors compare by identity
+            inputs = self._last_inputs
+        else:
+            self._last_inputs = inputs
         try:
             for t in inputs:
                 if t._op._graph is not self:

@@ -272,7 +272,10 @@ class Operation:
             self._add_control_input(op)
 
     def _update_input(self, index: int, tensor: Tensor) -> None:
-        self._inputs[index] = tensor
+        # Input tuples may be shared between ops (see Graph.create_op): replace, don't mutate.
+        inputs = list(self._inputs)
+        inputs[index] = tensor
+        self._inputs = inputs
         self._changed()
 
     def colocation_groups(self) -> list[bytes]:
