@@ -13,7 +13,8 @@ from typing import Any, Callable, Iterable
 from graphdef import dtypes
 from graphdef._proto.attr_value_pb2 import AttrValue
 from graphdef._proto.graph_pb2 import GraphDef
-from graphdef.framework.attrs import EMPTY_ATTRS, attr_value, field_bytes, intern_attrs, varint
+from graphdef.framework.attrs import (EMPTY_ATTRS, SHARED_DICT_IDS, attr_value, field_bytes,
+                                      intern_attrs, varint)
 from graphdef.framework.device import DeviceSpec
 from graphdef.framework.operation import Operation, Tensor
 from graphdef.framework.tensor_shape import TensorShape
@@ -316,7 +317,10 @@ class Graph:
             bad = next(t for t in inputs if not isinstance(t, Tensor))
             raise TypeError(f"Input to op '{name}' ({op_type}) must be a Tensor, got"
                             f" {type(bad).__name__}: {bad!r}") from None
-        attrs = intern_attrs(attrs) if attrs else EMPTY_ATTRS
+        if not attrs:
+            attrs = EMPTY_ATTRS
+        elif id(attrs) not in SHARED_DICT_IDS:  # op functions pass interned dicts (no call)
+            attrs = intern_attrs(attrs)
         cdeps = self._control_dependencies_stack
         if cdeps:
             control = self._control_dependencies_for_inputs({t._op for t in inputs}) or _NO_OPS

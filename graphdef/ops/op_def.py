@@ -579,7 +579,8 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
                 return None
             d = v._dtype
             if d is not dt:  # DTypes are singletons: a repeat of a (base) dtype is a match
-                d = d.base_dtype
+                if d._type_enum > dtypes._REF_OFFSET:
+                    d = d.base_dtype
                 if dt is None:
                     dt = d
                 elif d is not dt and d != dt:

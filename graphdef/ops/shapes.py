@@ -173,6 +173,8 @@ def broadcast_dims(a: list | None, b: list | None) -> list | None:
 
 def _broadcast(inputs, attrs):
     a, b = inputs[0].shape, inputs[1].shape
+    if a is b:
+        return [a]
     da = a.as_tuple()
     if da is not None and da == b.as_tuple():
         return [a]
