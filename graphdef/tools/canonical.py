@@ -419,6 +419,7 @@ class GraphIndex:
         pending: list[tuple[int, list[tuple[str, int]]]] = []
         index: dict[str, int] = {}
         index_get = index.get
+        index_setdefault = index.setdefault
         duplicates: list[str] = []
         op_names: dict[bytes, str] = {}
         tail_pool: dict[bytes, bytes] = {}  # tail as read → the one shared, ordered tail
@@ -464,6 +465,49 @@ class GraphIndex:
                 data_l: list[tuple[int, int]] = []
                 ctrl_l: list[int] = []
                 late = None
+                # the common layout first (name, op, inputs, each under 128 bytes): the
+                # same steps as the general loop below, without its per-field dispatch;
+                # anything else (other order, long fields) continues in that loop
+                if length > 1 and node[0] == 0x0A and node[1] < 0x80:
+                    p = 2 + node[1]
+                    name = node[2:p].decode("utf-8")
+                    if index_setdefault(name, i) != i:
+                        duplicates.append(name)
+                    if p + 1 < length and node[p] == 0x12 and node[p + 1] < 0x80:
+                        st = p + 2
+                        p = st + node[p + 1]
+                        raw_op = node[st:p]
+                        op = op_names.get(raw_op)
+                        if op is None:
+                            op = op_names[raw_op] = raw_op.decode("utf-8")
+                        while p + 1 < length and node[p] == 0x1A and node[p + 1] < 0x80:
+                            st = p + 2
+                            p = st + node[p + 1]
+                            s = node[st:p].decode("utf-8")
+                            src = index_get(s)
+                            if src is not None and src != i:
+                                data_l.append((src, 0))
+                                continue
+                            r = resolved.get(s)
+                            if r is not None:
+                                if r[1] < 0:
+                                    ctrl_l.append(r[0])
+                                else:
+                                    data_l.append(r)
+                                continue
+                            nm, port = split_input(s)
+                            src = index_get(nm)
+                            if src is None or src == i:
+                                if late is None:
+                                    late = []
+                                late.append((nm, port))
+                                src = -1  # placeholder, fixed in _resolve
+                            else:
+                                resolved[s] = (src, port)
+                            if port < 0:
+                                ctrl_l.append(src)
+                            else:
+                                data_l.append((src, port))
                 while p < length:
                     t = node[p]
                     if t > 0x1A:
