@@ -304,10 +304,6 @@ class Graph:
         if name in nodes:
             raise ValueError(f"Duplicate node name in graph: '{name}'")
         inputs = tuple(inputs)  # our own copy: callers may reuse theirs
-        if inputs == self._last_inputs:  # Tensors compare by identity
-            inputs = self._last_inputs
-        else:
-            self._last_inputs = inputs
         try:
             for t in inputs:
                 if t._op._graph is not self:
@@ -317,6 +313,11 @@ class Graph:
             bad = next(t for t in inputs if not isinstance(t, Tensor))
             raise TypeError(f"Input to op '{name}' ({op_type}) must be a Tensor, got"
                             f" {type(bad).__name__}: {bad!r}") from None
+        # Compared only once they are known to be Tensors (which compare by identity).
+        if inputs == self._last_inputs:
+            inputs = self._last_inputs
+        else:
+            self._last_inputs = inputs
         if not attrs:
             attrs = EMPTY_ATTRS
         elif id(attrs) not in SHARED_DICT_IDS:  # op functions pass interned dicts (no call)
