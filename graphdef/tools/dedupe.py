@@ -181,8 +181,16 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
             if i in kept_pos:
                 kept_class.add(i)
             continue
-        reps = rep if isinstance(rep, list) else [rep]
         is_kept = i in kept_pos
+        if not is_kept and rep.__class__ is int:  # the common case, as the loop below does it
+            cls[i] = rep
+            m = multi.get(rep)
+            if m is None:
+                multi[rep] = [rep, i]
+            else:
+                m.append(i)
+            continue
+        reps = rep if isinstance(rep, list) else [rep]
         for r in reps:
             if is_kept:
                 if r in kept_class:
