@@ -17,6 +17,8 @@ from graphdef._proto.attr_value_pb2 import AttrValue
 from graphdef._proto.tensor_pb2 import TensorProto
 from graphdef._proto.tensor_shape_pb2 import TensorShapeProto
 from graphdef.framework.tensor_shape import TensorShape
+from graphdef.io.wire import SMALL_VARINTS as _SMALL
+from graphdef.io.wire import encode_varint as varint
 
 # (type, value) -> shared AttrValue; _SERIALIZED holds their bytes by id (the memo keeps them alive).
 _MEMO: dict[tuple, AttrValue] = {}
@@ -173,20 +175,6 @@ def attr_to_python(value: AttrValue) -> Any:
 # ---------------------------------------------------------------------------
 # wire encoding
 # ---------------------------------------------------------------------------
-
-def varint(n: int) -> bytes:
-    if n < 0x80:
-        return _SMALL[n]
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-_SMALL = [bytes([i]) for i in range(0x80)]
-
 
 def field_bytes(tag: bytes, payload: bytes) -> bytes:
     """A length-delimited field: tag, varint length, payload."""

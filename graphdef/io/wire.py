@@ -28,3 +28,15 @@ def encode_varint(n: int) -> bytes:
 def encode_signed_varint(n: int) -> bytes:
     """Varint of an int32/int64 field value: negatives as 64-bit two's complement."""
     return encode_varint(n) if n >= 0 else encode_varint_loop(n & 0xFFFFFFFFFFFFFFFF)
+
+
+def decode_varint(b: bytes, pos: int) -> tuple[int, int]:
+    """Read a varint at ``pos``; return (value, position after it). IndexError if truncated."""
+    value = shift = 0
+    while True:
+        c = b[pos]
+        pos += 1
+        value |= (c & 0x7F) << shift
+        if c < 0x80:
+            return value, pos
+        shift += 7

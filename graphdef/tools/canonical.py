@@ -24,6 +24,8 @@ from typing import Any, Iterable, Iterator
 
 from graphdef._proto import types_pb2
 from graphdef.errors import InvalidGraphError
+from graphdef.io.wire import decode_varint as _read_varint
+from graphdef.io.wire import encode_varint as _encode_varint
 from graphdef.tensors import canonical_bytes
 
 # --------------------------------------------------------------------------
@@ -165,26 +167,6 @@ def _field_size(n: int) -> int:
     if n < 0x200000:
         return n + 4
     return n + 5 if n < 0x10000000 else n + 6
-
-
-def _encode_varint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def _read_varint(b: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        c = b[pos]
-        pos += 1
-        value |= (c & 0x7F) << shift
-        if c < 0x80:
-            return value, pos
-        shift += 7
 
 
 def _sorted_attrs(tail: bytes) -> bytes:

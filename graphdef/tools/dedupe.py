@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from graphdef._proto import graph_pb2, node_def_pb2
+from graphdef.io.wire import encode_varint as _varint
 from graphdef.tools.canonical import (COMMUTATIVE_OPS, REF_PRODUCERS, GraphIndex,
                                       attr_key_from_tail, attr_signature, can_merge_op,
                                       format_input,
@@ -222,15 +223,6 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
 # attr map entry ``T: DT_STRING`` as deterministic serialization writes it
 _STRING_T = b"\x0a\x01T\x12\x02\x30\x07"
 _TENSOR_TAG = 0x42
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
 
 
 def _rewrite_class_attr(node: Any, removed: dict[str, str]) -> bool:
