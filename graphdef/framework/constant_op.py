@@ -55,7 +55,7 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Cons
     dt = dtypes.as_dtype(proto.dtype)
     op = g.create_op("Const", [], {"value": attr_value(proto), "dtype": attr_value(dt)},
                      name=name, output_dtypes=(dt,), output_shapes=(_shape_of_proto(proto),))
-    return op._outputs[0]
+    return op._out
 
 
 def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None,

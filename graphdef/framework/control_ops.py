@@ -45,7 +45,7 @@ def _identity_op(g: Any, t: Tensor, scope: str, op_type: str = "Identity") -> Te
     base = t._dtype.base_dtype
     out = t._dtype if op_type == "RefIdentity" else base
     return g.create_op(op_type, [t], {"T": base}, name=scope, output_dtypes=(out,),
-                       output_shapes=(t._shape,))._outputs[0]
+                       output_shapes=(t._shape,))._out
 
 
 def no_op(name: str | None = None) -> Operation:

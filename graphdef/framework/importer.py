@@ -179,7 +179,7 @@ def import_graph_def(graph_def: GraphDef, input_map: dict | None = None,
                     controls.append(op)
                 else:
                     while idx >= len(op._outputs):
-                        op._outputs.append(Tensor(op, len(op._outputs), dtypes.float32))
+                        op._add_output(dtypes.float32)
                     inputs.append(op._outputs[idx])
             n = _num_outputs(nd)
             attrs = {k: v for k, v in nd.attr.items()}

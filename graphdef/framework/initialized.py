@@ -46,7 +46,7 @@ def switch(data: Any, pred: Any, name: str | None = None) -> tuple[Tensor, Tenso
         op = g.create_op("Switch", [data, pred], {"T": data.dtype.base_dtype}, name=scope,
                          output_dtypes=(data.dtype, data.dtype),
                          output_shapes=(data.shape, data.shape))
-    return op._outputs[0], op._outputs[1]
+    return op._out, op._outs[1]
 
 
 def merge(inputs: list[Tensor], name: str | None = None) -> tuple[Tensor, Tensor]:
@@ -62,7 +62,7 @@ def merge(inputs: list[Tensor], name: str | None = None) -> tuple[Tensor, Tensor
         op = g.create_op("RefMerge" if ref else "Merge", inputs, {"N": len(inputs), "T": base},
                          name=scope, output_dtypes=(base._as_ref if ref else base, dtypes.int32),
                          output_shapes=(shape, TensorShape(())))
-    return op._outputs[0], op._outputs[1]
+    return op._out, op._outs[1]
 
 
 class CondContext:

@@ -142,9 +142,13 @@ class Tensor:
 class Operation:
     """A node of a builder ``Graph`` (``tf.Operation``)."""
 
+    # ``_out`` is the first output (None for an op without outputs); ``_outs`` the list of
+    # all outputs, made only when asked for (``_outputs``) or when there are several. Most
+    # ops have one output, and each object an op keeps alive is one more for Python's
+    # garbage collector to walk: a 20,000-op graph is 20,000 lists fewer.
     __slots__ = ("_graph", "_name", "_type", "_inputs", "_control_inputs", "_attrs",
-                 "_outputs", "_device", "_id", "_bytes", "_node_def", "_control_flow_context",
-                 "_extra", "__weakref__")
+                 "_out", "_outs", "_device", "_id", "_bytes", "_node_def",
+                 "_control_flow_context", "_extra", "__weakref__")
 
     def __init__(self, graph: "Graph", op_type: str, name: str, inputs: list[Tensor],
                  control_inputs: list["Operation"], attrs: dict[str, AttrValue],
@@ -163,16 +167,36 @@ class Operation:
         self._extra = b""  # other NodeDef fields, serialised (experimental_type of imports)
         n = len(output_dtypes)
         if n == 1:
-            self._outputs = [Tensor(self, 0, output_dtypes[0],
-                                    output_shapes[0] if output_shapes else _UNKNOWN)]
+            self._out = Tensor(self, 0, output_dtypes[0],
+                               output_shapes[0] if output_shapes else _UNKNOWN)
+            self._outs = None
         elif n == 0:
-            self._outputs = []
+            self._out = None
+            self._outs = []
         else:
             if output_shapes:
-                self._outputs = [Tensor(self, i, output_dtypes[i], output_shapes[i])
-                                 for i in range(n)]
+                outs = [Tensor(self, i, output_dtypes[i], output_shapes[i]) for i in range(n)]
             else:
-                self._outputs = [Tensor(self, i, output_dtypes[i]) for i in range(n)]
+                outs = [Tensor(self, i, output_dtypes[i]) for i in range(n)]
+            self._out = outs[0]
+            self._outs = outs
+
+    @property
+    def _outputs(self) -> list[Tensor]:
+        """The output tensors (the op's own list: ``_add_output`` extends it)."""
+        outs = self._outs
+        if outs is None:
+            outs = self._outs = [self._out]
+        return outs
+
+    def _add_output(self, dtype: dtypes.DType) -> Tensor:
+        """Append an output (imports of ops whose output count is not known up front)."""
+        outs = self._outputs
+        t = Tensor(self, len(outs), dtype)
+        outs.append(t)
+        if self._out is None:
+            self._out = t
+        return t
 
     # -- properties -------------------------------------------------------
     @property

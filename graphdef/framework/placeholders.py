@@ -18,7 +18,7 @@ def placeholder(dtype: Any, shape: Any = None, name: str | None = None) -> Tenso
     with g.name_scope(name or "Placeholder") as scope:
         op = g.create_op("Placeholder", [], {"dtype": dt, "shape": shp}, name=scope,
                          output_dtypes=(dt,), output_shapes=(shp,))
-    return op._outputs[0]
+    return op._out
 
 
 def placeholder_with_default(input: Any, shape: Any, name: str | None = None) -> Tensor:  # noqa: A002
@@ -33,7 +33,7 @@ def placeholder_with_default(input: Any, shape: Any, name: str | None = None) ->
         dt = t.dtype.base_dtype
         op = g.create_op("PlaceholderWithDefault", [t], {"dtype": dt, "shape": shp}, name=scope,
                          output_dtypes=(dt,), output_shapes=(shp,))
-    return op._outputs[0]
+    return op._out
 
 
 __all__ = ["placeholder", "placeholder_with_default"]

@@ -60,7 +60,7 @@ def _ref_op(op_type: str, ref: Any, value: Any, name: str | None, attrs: dict[st
         with g.colocate_with(ref_t.op):
             op = g.create_op(op_type, [ref_t, val], {"T": base, **attrs}, name=scope,
                              output_dtypes=(base._as_ref,), output_shapes=(shape,))
-    return op._outputs[0]
+    return op._out
 
 
 def _as_ref(ref: Any) -> Tensor:
@@ -100,7 +100,7 @@ def is_variable_initialized(variable: Any, name: str | None = None) -> Tensor:
             op = g.create_op("IsVariableInitialized", [ref_t],
                              {"dtype": ref_t._dtype.base_dtype}, name=scope,
                              output_dtypes=(dtypes.bool,), output_shapes=(TensorShape(()),))
-    return op._outputs[0]
+    return op._out
 
 
 class Variable:
@@ -146,7 +146,7 @@ class Variable:
                                                         dtype=dtype)
                 op = self._make_variable_op(g, scope, shape, validate_shape)
             init = self._initial_value
-            self._variable = op._outputs[0]
+            self._variable = op._out
             if validate_shape and not init._shape.is_fully_defined():
                 raise ValueError(f"initial_value must have a shape specified: {init}")
             from graphdef.framework.initialized import guard_uninitialized
@@ -297,7 +297,7 @@ def _read(g: Any, ref: Tensor, name: str) -> Tensor:
     base = ref._dtype.base_dtype
     with g.name_scope(name) as scope:
         return g.create_op("Identity", [ref], {"T": base}, name=scope, output_dtypes=(base,),
-                           output_shapes=(ref._shape,))._outputs[0]
+                           output_shapes=(ref._shape,))._out
 
 
 def _delegate(opname: str) -> Callable[..., Any]:

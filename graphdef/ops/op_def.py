@@ -607,7 +607,7 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
         out = od.outputs[0]
         op = g.create_op(od.name, inputs, last[1], name=name,
                          output_dtypes=(out.fixed or dt,), output_shapes=shapes or ())
-        return op._outputs[0]
+        return op._out
     if any(type(v) is not _TENSOR for v in inputs):
         if not all(type(v) is _TENSOR or isinstance(v, var_cls) for v in inputs):
             return None
@@ -668,8 +668,8 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
                      output_shapes=shapes or ())
     if not od.outputs:
         return op
-    outs = op._outputs
-    return outs[0] if len(outs) == 1 else list(outs)
+    outs = op._outs
+    return op._out if outs is None or len(outs) == 1 else list(outs)
 
 
 def _shape_str(s: Any) -> str:
