@@ -217,6 +217,10 @@ class Graph:
         # The last op's input tuple: an op with the very same inputs shares it (one object
         # fewer per op for the garbage collector in loops such as the seed's lazy loading).
         self._last_inputs: tuple = ()
+        # Per op type, the last call of the builder's fast path that it may repeat without
+        # converting, type-checking and shape-inferring again (see ops.op_def._apply_fast).
+        # Kept on the graph so that it lives and dies with the graph's own tensors.
+        self._op_memo: dict[str, tuple] = {}
         self._unfeedable: set[Tensor] = set()
         self.seed: int | None = None
         self._building_function = False
@@ -265,6 +269,38 @@ class Graph:
         dependencies, device and colocation blocks apply."""
         if self._finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
+        inputs = tuple(inputs)  # our own copy: callers may reuse theirs
+        try:
+            for t in inputs:
+                if t._op._graph is not self:
+                    raise ValueError(f"Tensor {t.name} must be from the same graph as the op"
+                                     f" '{name or op_type}' ({op_type}) being created.")
+        except AttributeError:
+            bad = next(t for t in inputs if not isinstance(t, Tensor))
+            raise TypeError(f"Input to op '{name or op_type}' ({op_type}) must be a Tensor, got"
+                            f" {type(bad).__name__}: {bad!r}") from None
+        if not attrs:
+            attrs = EMPTY_ATTRS
+        elif id(attrs) not in SHARED_DICT_IDS:  # op functions pass interned dicts (no call)
+            attrs = intern_attrs(attrs)
+        if output_dtypes and type(output_dtypes[0]) is not _DType:
+            output_dtypes = [dtypes.as_dtype(d) for d in output_dtypes]
+        if output_shapes:
+            for s in output_shapes:
+                if type(s) is not TensorShape:
+                    output_shapes = [s if type(s) is TensorShape else TensorShape(s)
+                                     for s in output_shapes]
+                    break
+        return self._new_op(op_type, inputs, attrs, name, output_dtypes, output_shapes)
+
+    def _new_op(self, op_type: str, inputs: tuple, attrs: dict, name: str | None,
+                output_dtypes: Any, output_shapes: Any) -> Operation:
+        """``create_op`` once its arguments are known to be right: ``inputs`` a tuple of
+        this graph's Tensors, ``attrs`` interned (or EMPTY_ATTRS), DTypes and TensorShapes.
+        The builder's fast path (``ops.op_def._apply_fast``) calls it directly when it
+        repeats a call it has checked before."""
+        if self._finalized:
+            raise RuntimeError("Graph is finalized and cannot be modified.")
         if name is None:
             name = op_type
         if name and name[-1] == "/":
@@ -303,38 +339,16 @@ class Graph:
         nodes = self._nodes_by_name
         if name in nodes:
             raise ValueError(f"Duplicate node name in graph: '{name}'")
-        inputs = tuple(inputs)  # our own copy: callers may reuse theirs
-        try:
-            for t in inputs:
-                if t._op._graph is not self:
-                    raise ValueError(f"Tensor {t.name} must be from the same graph as the op"
-                                     f" '{name}' ({op_type}) being created.")
-        except AttributeError:
-            bad = next(t for t in inputs if not isinstance(t, Tensor))
-            raise TypeError(f"Input to op '{name}' ({op_type}) must be a Tensor, got"
-                            f" {type(bad).__name__}: {bad!r}") from None
         # Compared only once they are known to be Tensors (which compare by identity).
         if inputs == self._last_inputs:
             inputs = self._last_inputs
         else:
             self._last_inputs = inputs
-        if not attrs:
-            attrs = EMPTY_ATTRS
-        elif id(attrs) not in SHARED_DICT_IDS:  # op functions pass interned dicts (no call)
-            attrs = intern_attrs(attrs)
         cdeps = self._control_dependencies_stack
         if cdeps:
             control = self._control_dependencies_for_inputs({t._op for t in inputs}) or _NO_OPS
         else:
             control = _NO_OPS
-        if output_dtypes and type(output_dtypes[0]) is not _DType:
-            output_dtypes = [dtypes.as_dtype(d) for d in output_dtypes]
-        if output_shapes:
-            for s in output_shapes:
-                if type(s) is not TensorShape:
-                    output_shapes = [s if type(s) is TensorShape else TensorShape(s)
-                                     for s in output_shapes]
-                    break
         op = Operation(self, op_type, name, inputs, control, attrs, output_dtypes, output_shapes)
         if self._device_stack:
             self._apply_device_functions(op)
