@@ -9,6 +9,7 @@ import pytest
 
 import graphdef
 from graphdef._proto.graph_pb2 import GraphDef
+from graphdef._proto.node_def_pb2 import NodeDef
 from graphdef.tensors import make_tensor_proto
 from graphdef.tools.canonical import (GraphIndex, attr_value_key, can_merge_op, format_input,
                                       split_input)
@@ -149,6 +150,78 @@ def test_graph_index_from_bytes_matches_messages(path: Path):
     for attr in ("names", "ops", "data", "ctrl", "missing", "topological", "duplicates",
                  "serial", "tails", "index"):
         assert getattr(fast, attr) == getattr(slow, attr), attr
+
+
+_INDEX_FIELDS = ("names", "ops", "data", "ctrl", "missing", "topological", "duplicates",
+                 "tails", "index")
+
+
+def _same_index(a: GraphIndex, b: GraphIndex) -> None:
+    for attr in _INDEX_FIELDS:
+        assert getattr(a, attr) == getattr(b, attr), attr
+    assert list(a.serial) == list(b.serial)
+    assert a.graph_def == b.graph_def or not a._raw
+
+
+@pytest.mark.parametrize("path", all_graph_files(), ids=ids(all_graph_files()))
+def test_bulk_scan_matches_field_loop(path: Path, monkeypatch):
+    """The numpy walk (wire_scan) and the field-by-field loop give the same index, for
+    the message path and for raw bytes (attr maps unsorted), and the walk is taken."""
+    from graphdef.tools.wire_scan import scan_nodes
+    g = graphdef.load(path)
+    raw = g.SerializeToString()
+    assert scan_nodes(raw) is not None
+    bulk = (GraphIndex(g, serialize=True, allow_duplicates=True),
+            GraphIndex.from_wire(raw, allow_duplicates=True))
+    monkeypatch.setattr(GraphIndex, "use_bulk_scan", False)
+    loop = (GraphIndex(g, serialize=True, allow_duplicates=True),
+            GraphIndex.from_wire(raw, allow_duplicates=True))
+    for a, b in zip(bulk, loop):
+        _same_index(a, b)
+
+
+def _odd_graph() -> GraphDef:
+    g = GraphDef()
+    g.node.add(name="b", op="Neg", input=["a:1", "^c", "ghost", "b"])
+    g.node.add(name="a", op="Split", device="/cpu:0")
+    g.node.add(name="c", op="Neg", input=["a", "a:1", "^a", "a:0", "c:2"])
+    g.node.add(name="d\u00e9j\u00e0", op="Add", input=["a", "c"]).attr["T"].type = 1
+    g.node.add(name="a", op="NoOp", input=["^d\u00e9j\u00e0"])  # a repeated name
+    g.library.function.add().signature.name = "f"
+    g.version = 7
+    g.versions.producer = 3
+    return g
+
+
+@pytest.mark.parametrize("variant", ["plain", "unnamed_first", "unnamed_last",
+                                     "node_after_versions", "nul_in_name", "bad_utf8",
+                                     "truncated"])
+def test_bulk_scan_odd_layouts(variant: str, monkeypatch):
+    """Layouts the numpy walk leaves to the field loop (or walks itself): same result
+    either way, including rejecting what the loop rejects."""
+    g = _odd_graph()
+    raw = g.SerializeToString()
+    unnamed = GraphDef(node=[NodeDef(op="NoOp")]).SerializeToString()
+    if variant == "unnamed_first":
+        raw = unnamed + raw
+    elif variant == "unnamed_last":
+        raw = GraphDef(node=g.node).SerializeToString() + unnamed
+    elif variant == "node_after_versions":
+        raw = raw + GraphDef(node=[NodeDef(name="z", op="NoOp", input=["a"])]).SerializeToString()
+    elif variant == "nul_in_name":
+        raw = raw + GraphDef(node=[NodeDef(name="z\0y", op="NoOp")]).SerializeToString()
+    elif variant == "bad_utf8":
+        raw = raw.replace(b"\x0a\x01c\x12\x03Neg", b"\x0a\x01\xff\x12\x03Neg")
+    elif variant == "truncated":
+        raw = raw[:-3]
+    from graphdef.tools.wire_scan import scan_nodes
+    assert (scan_nodes(raw) is not None) == (variant == "plain")
+    bulk = GraphIndex.from_wire(raw, allow_duplicates=True)
+    monkeypatch.setattr(GraphIndex, "use_bulk_scan", False)
+    loop = GraphIndex.from_wire(raw, allow_duplicates=True)
+    assert (bulk is None) == (loop is None)
+    if bulk is not None:
+        _same_index(bulk, loop)
 
 
 def test_graph_index_from_bytes_odd_inputs():

@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from itertools import repeat
 from typing import Any, Iterable, Iterator
+
+import numpy as np
 
 from graphdef._proto import types_pb2
 from graphdef.errors import InvalidGraphError
 from graphdef.io.wire import decode_varint as _read_varint
 from graphdef.io.wire import encode_varint as _encode_varint
 from graphdef.tensors import canonical_bytes
+from graphdef.tools.wire_scan import NodeBytes, NodeScan, scan_nodes
 
 # --------------------------------------------------------------------------
 # op lists
@@ -389,7 +393,15 @@ class GraphIndex:
                     keep_serial: bool = True) -> bool:
         """Fill the arrays from the deterministic serialization of the graph: reading
         the wire format directly costs about half of going through the messages.
-        Returns False (and the caller reads the messages) on anything unexpected."""
+        Returns False (and the caller reads the messages) on anything unexpected.
+
+        The usual layout is walked with numpy over the whole buffer
+        (:func:`~graphdef.tools.wire_scan.scan_nodes`); the field-by-field loop below
+        reads everything else, with the same results."""
+        if self.use_bulk_scan:
+            scan = scan_nodes(data)
+            if scan is not None:
+                return self._fill_from_scan(data, scan, allow_duplicates, raw, keep_serial)
         head_parts: list[bytes] = []
         names: list[str] = []
         ops: list[str] = []
@@ -580,6 +592,107 @@ class GraphIndex:
                 self.graph_def = graph_pb2.GraphDef.FromString(b"".join(head_parts))
             except Exception:  # noqa: BLE001 - corrupt library/versions: let the parser say
                 return False
+        if pending:
+            self._resolve(pending)
+        return True
+
+    #: Try the whole-buffer walk first (tests turn it off to compare both paths).
+    use_bulk_scan = True
+
+    def _fill_from_scan(self, data: bytes, scan: NodeScan, allow_duplicates: bool, raw: bool,
+                        keep_serial: bool) -> bool:
+        """The arrays from a :class:`~graphdef.tools.wire_scan.NodeScan`: what the loop
+        in :meth:`_scan_bytes` computes, with the per-node steps done by C-level maps.
+        Nodes whose inputs are not all plain names of earlier nodes (ports, control
+        inputs, forward or dangling references) go through the loop's own steps."""
+        names, ops, inputs = scan.names, scan.ops, scan.inputs
+        n = len(names)
+        index = dict(zip(names, range(n)))
+        duplicates: list[str] = []
+        if len(index) != n:  # repeated names: the first one wins, later ones are listed
+            index = {}
+            setdefault = index.setdefault
+            for i, name in enumerate(names):
+                if setdefault(name, i) != i:
+                    duplicates.append(name)
+        if duplicates and not allow_duplicates:
+            raise InvalidGraphError((f"{self.source}: " if self.source else "")
+                                    + "duplicate node name", node=duplicates[0])
+        node_of = scan.input_node
+        srcs = np.fromiter(map(index.get, inputs, repeat(-1)), dtype=np.int64,
+                           count=len(inputs))
+        # the loop sees only the names of nodes up to the current one: a plain input is
+        # a name of an earlier node; anything else is redone below as the loop does it
+        odd = np.unique(node_of[(srcs < 0) | (srcs >= node_of)]).tolist()
+        pairs = list(zip(srcs.tolist(), repeat(0)))
+        del srcs
+        bounds = scan.input_bounds.tolist()
+        data_all = list(map(tuple, map(pairs.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+        del pairs
+        empty: tuple = ()
+        ctrl_all: list[tuple[int, ...]] = [empty] * n
+        pending: list[tuple[int, list[tuple[str, int]]]] = []
+        resolved: dict[str, tuple[int, int]] = {}
+        index_get = index.get
+        for i in odd:
+            data_l: list[tuple[int, int]] = []
+            ctrl_l: list[int] = []
+            late = None
+            for s in inputs[bounds[i]:bounds[i + 1]]:
+                src = index_get(s)
+                if src is not None and src < i:
+                    data_l.append((src, 0))
+                    continue
+                r = resolved.get(s)
+                if r is not None:
+                    if r[1] < 0:
+                        ctrl_l.append(r[0])
+                    else:
+                        data_l.append(r)
+                    continue
+                nm, port = split_input(s)
+                src = index_get(nm)
+                if src is None or src >= i:
+                    if late is None:
+                        late = []
+                    late.append((nm, port))
+                    src = -1  # placeholder, fixed in _resolve
+                else:
+                    resolved[s] = (src, port)
+                if port < 0:
+                    ctrl_l.append(src)
+                else:
+                    data_l.append((src, port))
+            data_all[i] = tuple(data_l) if data_l else empty
+            ctrl_all[i] = tuple(ctrl_l) if ctrl_l else empty
+            if late is not None:
+                pending.append((i, late))
+        # one object per distinct tail (less memory, each hash computed once), in attr
+        # key order for raw input, as deterministic serialization would write it
+        tails = list(map(data.__getitem__, map(slice, scan.tail_starts.tolist(),
+                                                scan.ends.tolist())))
+        pool: dict[bytes, bytes] = {}
+        if raw:
+            pool = dict.fromkeys(tails)  # type: ignore[arg-type]
+            for t in pool:
+                pool[t] = _sorted_attrs(t)
+            tails = list(map(pool.__getitem__, tails))
+        else:
+            tails = list(map(pool.setdefault, tails, tails))
+        del pool
+        if raw:
+            from graphdef._proto import graph_pb2
+            try:
+                self.graph_def = graph_pb2.GraphDef.FromString(data[scan.rest:])
+            except Exception:  # noqa: BLE001 - corrupt library/versions: let the parser say
+                return False
+        self.names, self.ops, self.index = names, ops, index
+        self.data, self.ctrl = data_all, ctrl_all
+        self.serial = NodeBytes(data, scan.starts, scan.ends) if keep_serial or raw else []
+        self.tails = tails
+        self.duplicates = duplicates
+        self.missing = []
+        self.topological = not pending
         if pending:
             self._resolve(pending)
         return True
