@@ -131,6 +131,22 @@ def test_other_elementwise():
     np.testing.assert_array_equal(run_op("SelectV2", [c, x, y]), [[1, 6], [3, 8]])
 
 
+@pytest.mark.parametrize("rows", [1, 2, 3, 4, 7])
+@pytest.mark.parametrize("transpose_b", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matmul_with_a_constant_weight(rows, transpose_b, dtype):
+    # 2-3 rows take the per-row matrix-vector path; fed and constant weights agree
+    rs = np.random.RandomState(rows)
+    a = rs.rand(rows, 40).astype(dtype)
+    w = rs.rand(40, 30).astype(dtype)
+    wb = w.T.copy() if transpose_b else w
+    got = run_op("MatMul", [a, wb], {"transpose_b": transpose_b}, const_inputs=True)
+    fed = run_op("MatMul", [a, wb], {"transpose_b": transpose_b})
+    assert got.dtype == dtype and got.shape == (rows, 30)
+    np.testing.assert_allclose(got, a @ w, rtol=1e-5)
+    np.testing.assert_allclose(fed, a @ w, rtol=1e-5)
+
+
 def test_matmul_family():
     a = np.arange(6, dtype=np.float32).reshape(2, 3)
     b = np.arange(12, dtype=np.float32).reshape(3, 4)

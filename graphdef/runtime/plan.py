@@ -84,6 +84,11 @@ def _sigmoid_(x: Any) -> Any:
 _INPLACE = {"Relu": _relu_, "Relu6": _relu6_, "Tanh": _tanh_, "Sigmoid": _sigmoid_}
 
 
+def _pass_first(x: Any, *_rest: Any) -> Any:
+    """A node fused into the kernel before it: hand its (already final) input on."""
+    return x
+
+
 # --------------------------------------------------------------------------
 # errors raised while running
 # --------------------------------------------------------------------------
@@ -120,15 +125,18 @@ class Plan:
         single: the plan fetches exactly one tensor.
         nodes: names of the nodes run, in order (for tests and ``--verbose``).
         source: the generated code (for debugging).
+        fused: the nodes whose work the kernel before them does (``_Builder.fuse``);
+            they only pass their input on.
     """
 
     def __init__(self, fn: Callable[..., Any], single: bool, nodes: list[str], source: str,
-                 uses_blas: bool = False) -> None:
+                 uses_blas: bool = False, fused: Sequence[str] = ()) -> None:
         self.fn = fn
         self.single = single
         self.nodes = nodes
         self.source = source
         self.uses_blas = uses_blas
+        self.fused = list(fused)
 
 
 class _Builder:
@@ -261,7 +269,10 @@ class _Builder:
         if len(outs) != n_out:
             return
         for o in outs:
-            if not isinstance(o, (np.ndarray, np.generic)) or np.size(o) > _FOLD_MAX_ELEMENTS:
+            if not isinstance(o, (np.ndarray, np.generic)):
+                return
+            # an alias of an input (Identity of a weight) costs no memory: any size
+            if np.size(o) > _FOLD_MAX_ELEMENTS and not any(o is a for a in args):
                 return
         for i, o in enumerate(outs):
             if isinstance(o, np.ndarray) and o.flags.writeable:
@@ -270,12 +281,14 @@ class _Builder:
 
     # -- fusion ---------------------------------------------------------------
     def fuse(self, order: list[str], kernels: dict, folded: dict, fed: dict,
-             fetches: Sequence[tuple[str, int]]) -> None:
+             fetches: Sequence[tuple[str, int]]) -> set[str]:
         """Rewrite kernels where a value has exactly one consumer (as TF's remapper does):
 
-        * a frozen (inference, constant statistics) batch norm right after a Conv2D or
-          depthwise convolution with a constant filter is folded into the filter and a
-          bias: the conv computes ``conv(x, f·a) + b`` and the batch norm passes it on;
+        * a Conv2D or depthwise convolution (NHWC) with a constant filter absorbs the
+          chain after it (:meth:`conv_chain`): frozen (inference, constant statistics)
+          batch norms are folded into the filter and a bias, constant BiasAdds into the
+          bias, and the bias add and a final Relu/Relu6 run in place on the convolution's
+          fresh output; the absorbed nodes pass their input on (``Plan.fused``);
         * Relu/Relu6/Tanh/Sigmoid on a freshly allocated, single-use value (a conv,
           matmul, add ...) write into it instead of allocating another array.
 
@@ -283,11 +296,13 @@ class _Builder:
         control flow; results are identical up to float rounding.
         """
         uses: dict[tuple[str, int], int] = {}
+        consumer: dict[tuple[str, int], str] = {}
         for name in order:
             if (name, 0) in folded:
                 continue
             for t in self.info(name)[1]:
                 uses[t] = uses.get(t, 0) + 1
+                consumer[t] = name
         for t in fetches:
             uses[t] = uses.get(t, 0) + 2
 
@@ -300,44 +315,71 @@ class _Builder:
             n = self.view.node(t[0])
             return self.const_value(n) if n is not None and n.op in _CONSTS and t not in fed else None
 
+        fused_away: set[str] = set()
         for name in order:
             node, data, _ = self.info(name)
             k = kernels.get(name)
-            if not isinstance(k, tuple) or (name, 0) in folded or not data:
+            if name in fused_away or not isinstance(k, tuple) or (name, 0) in folded or not data:
                 continue
             kd, fn = k
-            affine = getattr(fn, "frozen_affine", None)
-            src = data[0]
-            if affine is not None and sole(src) and src[1] == 0:
-                snode, sdata, _ = self.info(src[0])
-                f = const_of(sdata[1]) if len(sdata) == 2 else None
-                fmt = snode.attr["data_format"].s if "data_format" in snode.attr else b"NHWC"
-                if (snode.op in ("Conv2D", "DepthwiseConv2dNative") and f is not None and fmt == b"NHWC"
-                        and isinstance(kernels.get(src[0]), tuple)):
-                    a, b, stats = affine
-                    if snode.op == "Conv2D" and a.shape == (f.shape[3],):
-                        fs = f * a.astype(f.dtype)
-                    elif snode.op == "DepthwiseConv2dNative" and a.size == f.shape[2] * f.shape[3]:
-                        fs = f * a.astype(f.dtype).reshape(f.shape[2], f.shape[3])
-                    else:
-                        fs = None
-                    if fs is not None:
-                        ckd, cfn = kernels[src[0]]
-                        bb = b.astype(f.dtype)
-
-                        def fused(x, _f, cfn=cfn, fs=fs, bb=bb):
-                            y = cfn(x, fs)
-                            y += bb
-                            return y
-
-                        def passthrough(y, *_rest, stats=stats):
-                            return (y,) + stats
-                        kernels[src[0]] = (ckd, fused)
-                        kernels[name] = (kd, passthrough)
-                        continue
+            make = getattr(fn, "fuse", None)
+            f = const_of(data[1]) if make is not None and len(data) == 2 else None
+            if isinstance(f, np.ndarray) and f.ndim == 4 and f.dtype.kind == "f":
+                chain = self.conv_chain(name, f, node.op == "Conv2D", kernels, consumer, sole, const_of)
+                if chain is not None:
+                    fs, bias, act, steps = chain
+                    kernels[name] = (kd, make(fs, bias, act))
+                    for cname, step in steps:
+                        kernels[cname] = (kernels[cname][0], step)
+                        fused_away.add(cname)
+                continue
             inplace = _INPLACE.get(node.op)
-            if inplace is not None and sole(src) and self.info(src[0])[0].op in _FRESH:
+            if inplace is not None and sole(data[0]) and self.info(data[0][0])[0].op in _FRESH:
                 kernels[name] = (kd, inplace)
+        return fused_away
+
+    def conv_chain(self, name: str, f: np.ndarray, full: bool, kernels: dict, consumer: dict,
+                   sole: Callable[[tuple[str, int]], bool], const_of: Callable[[tuple[str, int]], Any]) -> Any:
+        """The single-consumer chain after convolution ``name`` (constant filter ``f``;
+        ``full``: Conv2D, else depthwise) that its kernel can absorb: frozen batch norms
+        and constant BiasAdds (folded into the filter and one bias), then at most one
+        Relu/Relu6. Returns ``(filter, bias, activation, [(node, passthrough kernel)])``
+        or None when nothing follows that can be fused."""
+        cout = f.shape[3] if full else f.shape[2] * f.shape[3]
+        fs, bias, act = f, None, None
+        steps: list[tuple[str, Any]] = []
+        t = (name, 0)
+        while act is None and sole(t):
+            cname = consumer[t]
+            cnode, cdata, _ = self.info(cname)
+            ck = kernels.get(cname)
+            if not isinstance(ck, tuple) or cdata[0] != t:
+                break
+            affine = getattr(ck[1], "frozen_affine", None)
+            if affine is not None:
+                a, b, stats = affine
+                if a.shape != (cout,):
+                    break
+                a, b = a.astype(f.dtype), b.astype(f.dtype)
+                fs = fs * (a if full else a.reshape(f.shape[2], f.shape[3]))
+                bias = b if bias is None else bias * a + b
+
+                def step(y: Any, *_rest: Any, stats: tuple = stats) -> tuple:
+                    return (y,) + stats
+            elif cnode.op in ("BiasAdd", "BiasAddV1") and len(cdata) == 2 and (
+                    "data_format" not in cnode.attr or cnode.attr["data_format"].s in (b"", b"NHWC")):
+                b = const_of(cdata[1])
+                if not isinstance(b, np.ndarray) or b.shape != (cout,) or b.dtype != f.dtype:
+                    break
+                bias = b if bias is None else bias + b
+                step = _pass_first
+            elif cnode.op in ("Relu", "Relu6"):
+                act, step = cnode.op, _pass_first
+            else:
+                break
+            steps.append((cname, step))
+            t = (cname, 0)
+        return (fs, bias, act, steps) if steps else None
 
     # -- compile ------------------------------------------------------------
     def build(self, fetches: Sequence[tuple[str, int]], targets: Sequence[str],
@@ -417,8 +459,9 @@ class _Builder:
                                _node_error, _read_fetch)
             return Plan(ex.run, len(fetches) == 1, list(order), "# dataflow executor (while loops)\n",
                         any(nodes_of[n].op in _BLAS_OPS for n in order))
+        fused: set[str] = set()
         if fold and not any(nodes_of[n].op in ("Switch", "RefSwitch") for n in order):
-            self.fuse(order, kernels, folded, fed, fetches)
+            fused = self.fuse(order, kernels, folded, fed, fetches)
 
         # 2. output-index check (a consumer names an output its producer lacks)
         def check_index(consumer: str | None, src: str, idx: int) -> None:
@@ -567,7 +610,7 @@ class _Builder:
         code = compile(source, "<graphdef plan>", "exec")
         exec(code, ns)  # noqa: S102 - our own generated code
         uses_blas = any(nodes_of[n].op in _BLAS_OPS for n in run_nodes if (n, 0) not in folded)
-        return Plan(ns["_plan"], single, run_nodes, source, uses_blas)
+        return Plan(ns["_plan"], single, run_nodes, source, uses_blas, [n for n in run_nodes if n in fused])
 
 
 def build_plan(view: Any, fetches: Sequence[tuple[str, int]], targets: Sequence[str],
@@ -581,6 +624,6 @@ def build_plan(view: Any, fetches: Sequence[tuple[str, int]], targets: Sequence[
         UnknownOpError: a needed node's op type has no kernel.
         InvalidArgumentError: a needed placeholder is not fed.
 
-    ``fold=False`` turns constant folding off (tests compare both ways).
+    ``fold=False`` turns constant folding and kernel fusion off (tests compare both ways).
     """
     return _Builder(view, state if state is not None else {}, const_cache).build(fetches, targets, feeds, fold)

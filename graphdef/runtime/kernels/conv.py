@@ -12,6 +12,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from graphdef.errors import InvalidArgumentError
+from graphdef.runtime.kernels.nn import relu, relu6
 from graphdef.runtime.kernels.registry import kernel
 
 
@@ -88,84 +89,138 @@ def _nhwc(fn, nchw: bool):
     return run
 
 
+# --------------------------------------------------------------------------
+# convolution + bias + activation
+# --------------------------------------------------------------------------
+
+_ACTIVATIONS = {"Relu": relu, "Relu6": relu6}
+
+
+def _epilogue(bias: np.ndarray | None, act: str | None):
+    """What a fused convolution does to its fresh output, in place: add the bias, apply
+    the activation (one node call instead of two or three, no new arrays)."""
+    act_fn = _ACTIVATIONS[act] if act else None
+    if bias is None and act_fn is None:
+        return None
+
+    def epi(o: np.ndarray) -> None:
+        if bias is not None:
+            np.add(o, bias, out=o)
+        if act_fn is not None:
+            act_fn(o, out=o)
+    return epi
+
+
+def _conv2d(g: _Geometry, fixed: np.ndarray | None, bias: np.ndarray | None, act: str | None):
+    """The NHWC Conv2D kernel; with ``fixed`` (a constant filter with batch norms folded
+    in), ``bias`` and ``act``, the fused Conv2D → BiasAdd/FusedBatchNorm → Relu/Relu6
+    chain the plan builds (``fuse``)."""
+    epi = _epilogue(bias, act)
+
+    def run(x, f):
+        if fixed is not None:
+            f = fixed
+        y = _conv2d_nhwc(g, x, f)
+        if epi is not None:
+            epi(y)
+        return y
+    return run
+
+
+def _conv2d_nhwc(g: _Geometry, x: np.ndarray, f: np.ndarray) -> np.ndarray:
+    kh, kw, cin, cout = f.shape
+    n, h, w, c = x.shape
+    if c != cin:
+        if c % cin:
+            raise InvalidArgumentError(None, None, f"input depth {c} does not match filter depth {cin}")
+        groups, per = c // cin, cout // (c // cin)
+        return np.concatenate([_conv2d_nhwc(g, x[..., i * cin:(i + 1) * cin], f[..., i * per:(i + 1) * per])
+                               for i in range(groups)], axis=-1)
+    oh, ow, ph, pw = g.plan(h, w, kh, kw)
+    if kh == kw == 1 and g.strides == (1, 1) and ph == pw == (0, 0):
+        return (x.reshape(-1, c) @ f.reshape(c, cout)).reshape(n, oh, ow, cout)
+    xp = _pad(x, ph, pw)
+    if c <= 3:
+        # Few channels: window rows would be copied 1-3 elements at a time; build the
+        # transposed column matrix instead (long contiguous runs) and let BLAS transpose.
+        sn, sh, sw, sc = xp.strides
+        (s0, s1), (d0, d1) = g.strides, g.dilations
+        cols_t = as_strided(xp, (kh, kw, c, n, oh, ow), (sh * d0, sw * d1, sc, sn, sh * s0, sw * s1),
+                            writeable=False).reshape(kh * kw * c, n * oh * ow)
+        return (cols_t.T @ f.reshape(kh * kw * c, cout)).reshape(n, oh, ow, cout)
+    cols = _windows(xp, oh, ow, kh, kw, g.strides, g.dilations).reshape(n * oh * ow, kh * kw * c)
+    return (cols @ f.reshape(kh * kw * c, cout)).reshape(n, oh, ow, cout)
+
+
 @kernel("Conv2D", factory=True)
 def conv2d(ctx):
     g = _Geometry(ctx)
+    run = _conv2d(g, None, None, None)
+    if g.nchw:
+        return _nhwc(run, True)
+    run.fuse = lambda f, bias, act: _conv2d(g, f, bias, act)
+    return run
+
+
+def _depthwise(g: _Geometry, fixed: np.ndarray | None, bias: np.ndarray | None, act: str | None):
+    """The NHWC DepthwiseConv2dNative kernel (fused as :func:`_conv2d` is)."""
+    epi = _epilogue(bias, act)
+    tiled: dict[int, tuple[np.ndarray, int, np.ndarray]] = {}
 
     def run(x, f):
-        kh, kw, cin, cout = f.shape
-        n, h, w, c = x.shape
-        if c != cin:
-            if c % cin:
-                raise InvalidArgumentError(None, None, f"input depth {c} does not match filter depth {cin}")
-            return _grouped(x, f, c // cin)
-        oh, ow, ph, pw = g.plan(h, w, kh, kw)
-        if kh == kw == 1 and g.strides == (1, 1) and ph == pw == (0, 0):
-            return (x.reshape(-1, c) @ f.reshape(c, cout)).reshape(n, oh, ow, cout)
-        xp = _pad(x, ph, pw)
-        if c <= 3:
-            # Few channels: window rows would be copied 1-3 elements at a time; build the
-            # transposed column matrix instead (long contiguous runs) and let BLAS transpose.
-            sn, sh, sw, sc = xp.strides
-            (s0, s1), (d0, d1) = g.strides, g.dilations
-            cols_t = as_strided(xp, (kh, kw, c, n, oh, ow), (sh * d0, sw * d1, sc, sn, sh * s0, sw * s1),
-                                writeable=False).reshape(kh * kw * c, n * oh * ow)
-            return (cols_t.T @ f.reshape(kh * kw * c, cout)).reshape(n, oh, ow, cout)
-        cols = _windows(xp, oh, ow, kh, kw, g.strides, g.dilations).reshape(n * oh * ow, kh * kw * c)
-        return (cols @ f.reshape(kh * kw * c, cout)).reshape(n, oh, ow, cout)
+        if fixed is not None:
+            f = fixed
+        y = _depthwise_nhwc(g, x, f, tiled)
+        if epi is not None:
+            epi(y)
+        return y
+    return run
 
-    def _grouped(x, f, groups):
-        cin = f.shape[2]
-        per = f.shape[3] // groups
-        outs = [run(x[..., i * cin:(i + 1) * cin], f[..., i * per:(i + 1) * per]) for i in range(groups)]
-        return np.concatenate(outs, axis=-1)
-    return _nhwc(run, g.nchw)
+
+def _depthwise_nhwc(g: _Geometry, x: np.ndarray, f: np.ndarray, tiled: dict) -> np.ndarray:
+    kh, kw, c, m = f.shape
+    n, h, w, _ = x.shape
+    oh, ow, ph, pw = g.plan(h, w, kh, kw)
+    dt = np.result_type(x, f)
+    xp = _pad(x if x.dtype == dt else x.astype(dt), ph, pw)
+    sh, sw = g.strides
+    dh, dw = g.dilations
+    if m == 1 and sw == 1:
+        # Rows of (W·C) are contiguous: multiply each tap's row slice by the filter
+        # tiled OW times, so numpy's inner loop runs over OW·C elements, not C.
+        hit = tiled.get(id(f))
+        if hit is None or hit[0] is not f or hit[1] != ow or hit[2].dtype != dt:
+            hit = (f, ow, np.tile(f[:, :, :, 0], (1, 1, ow)).astype(dt))
+            if len(tiled) < 8:
+                tiled[id(f)] = hit
+        # One einsum over a (N, OH, KH, KW, OW·C) view of the padded rows: a single
+        # pass with no temporaries (the per-tap multiply-then-add made 2·KH·KW passes
+        # over the output and was 1.5-3x slower on MobileNet's layers).
+        rows = xp.reshape(n, xp.shape[1], xp.shape[2] * c)
+        rn, rh, rk = rows.strides
+        win = as_strided(rows, (n, oh, kh, kw, ow * c), (rn, rh * sh, rh * dh, rk * c * dw, rk),
+                         writeable=False)
+        return np.einsum("nhijk,ijk->nhk", win, hit[2]).reshape(n, oh, ow, c)
+    if m == 1:
+        # strided: the same single-pass einsum over the (N, OH, OW, KH, KW, C) windows
+        win = _windows(xp, oh, ow, kh, kw, g.strides, g.dilations)
+        return np.einsum("nhwijc,ijc->nhwc", win, f[:, :, :, 0].astype(dt, copy=False))
+    acc = np.zeros((n, oh, ow, c, m), dtype=dt)
+    for i in range(kh):
+        for j in range(kw):
+            tap = xp[:, i * dh: i * dh + sh * (oh - 1) + 1: sh, j * dw: j * dw + sw * (ow - 1) + 1: sw, :]
+            acc += tap[..., None] * f[i, j]
+    return acc.reshape(n, oh, ow, c * m)
 
 
 @kernel("DepthwiseConv2dNative", factory=True)
 def depthwise_conv2d(ctx):
     g = _Geometry(ctx)
-    tiled: dict[int, tuple[np.ndarray, int, np.ndarray]] = {}
-
-    def run(x, f):
-        kh, kw, c, m = f.shape
-        n, h, w, _ = x.shape
-        oh, ow, ph, pw = g.plan(h, w, kh, kw)
-        xp = _pad(x, ph, pw)
-        sh, sw = g.strides
-        dh, dw = g.dilations
-        dt = np.result_type(x, f)
-        if m == 1 and sw == 1:
-            # Rows of (W·C) are contiguous: multiply each tap's row slice by the filter
-            # tiled OW times, so numpy's inner loop runs over OW·C elements, not C.
-            hit = tiled.get(id(f))
-            if hit is None or hit[0] is not f or hit[1] != ow:
-                hit = (f, ow, np.tile(f[:, :, :, 0], (1, 1, ow)).astype(dt))
-                if len(tiled) < 8:
-                    tiled[id(f)] = hit
-            ft = hit[2]
-            # One einsum over a (N, OH, KH, KW, OW·C) view of the padded rows: a single
-            # pass with no temporaries (the per-tap multiply-then-add made 2·KH·KW passes
-            # over the output and was 1.5-3x slower on MobileNet's layers).
-            rows = xp.reshape(n, xp.shape[1], xp.shape[2] * c)
-            if rows.dtype != dt:
-                rows = rows.astype(dt)
-            rn, rh, rk = rows.strides
-            win = as_strided(rows, (n, oh, kh, kw, ow * c), (rn, rh * sh, rh * dh, rk * c * dw, rk),
-                             writeable=False)
-            return np.einsum("nhijk,ijk->nhk", win, ft).reshape(n, oh, ow, c)
-        if m == 1:
-            # strided: the same single-pass einsum over the (N, OH, OW, KH, KW, C) windows
-            xw = xp if xp.dtype == dt else xp.astype(dt)
-            win = _windows(xw, oh, ow, kh, kw, g.strides, g.dilations)
-            return np.einsum("nhwijc,ijc->nhwc", win, f[:, :, :, 0].astype(dt, copy=False))
-        acc = np.zeros((n, oh, ow, c, m), dtype=dt)
-        for i in range(kh):
-            for j in range(kw):
-                tap = xp[:, i * dh: i * dh + sh * (oh - 1) + 1: sh, j * dw: j * dw + sw * (ow - 1) + 1: sw, :]
-                acc += tap[..., None] * f[i, j]
-        return acc.reshape(n, oh, ow, c * m)
-    return _nhwc(run, g.nchw)
+    run = _depthwise(g, None, None, None)
+    if g.nchw:
+        return _nhwc(run, True)
+    run.fuse = lambda f, bias, act: _depthwise(g, f, bias, act)
+    return run
 
 
 @kernel("Conv2DBackpropInput", factory=True)

@@ -240,11 +240,37 @@ def select_v2(c, x, y):
 @kernel("MatMul", factory=True)
 def matmul(ctx):
     ta, tb = ctx.attr("transpose_a", False), ctx.attr("transpose_b", False)
+    w = ctx.const(1)
+    if not ta and isinstance(w, np.ndarray) and w.ndim == 2 and w.dtype.kind == "f":
+        return _const_weight_matmul(w, tb)
     if not ta and not tb:
         return np.matmul
 
     def run(a, b):
         return np.matmul(a.T if ta else a, b.T if tb else b)
+    return run
+
+
+def _const_weight_matmul(w: np.ndarray, tb: bool):
+    """``a @ w`` (``a @ w.T`` when ``tb``) for a constant weight ``w``.
+
+    OpenBLAS's sgemm is pathologically slow for 2-3 rows (a classifier's batch of 2:
+    1280x1000 weights took 2.5x as long as two matrix-vector products), so those
+    run as one gemv per row over the weight laid out (N, K), made once on first use.
+    """
+    wt_box: list[np.ndarray] = []
+
+    def run(a, b):
+        m = a.shape[0] if a.ndim == 2 else 0
+        if 2 <= m <= 3 and b is w and a.dtype == w.dtype:
+            if not wt_box:
+                wt_box.append(w if tb else np.ascontiguousarray(w.T))
+            wt = wt_box[0]
+            out = np.empty((m, wt.shape[0]), w.dtype)
+            for i in range(m):
+                np.matmul(wt, a[i], out=out[i])
+            return out
+        return np.matmul(a, b.T if tb else b)
     return run
 
 
