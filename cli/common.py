@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import pickle
 import sys
 from json.encoder import encode_basestring_ascii as _encode_str  # json's C encoder
 from operator import itemgetter
@@ -236,3 +237,67 @@ def index_from_bytes(data: bytes, name: str, allow_duplicates: bool = False) -> 
             return idx
     g = graphdef.loads(data, name)
     return GraphIndex(g, serialize=True, allow_duplicates=allow_duplicates)
+
+
+#: Below this many bytes of input, two graphs are indexed one after the other: a
+#: worker process costs more than it saves on small files.
+PARALLEL_MIN_BYTES = 8 << 20
+
+
+def _parallel_ok(paths: tuple[str, ...]) -> bool:
+    if not hasattr(os, "fork") or "-" in paths:
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    try:
+        size = sum(os.path.getsize(p) for p in paths)
+    except OSError:
+        return False  # let the sequential path report it
+    return cores > 1 and size >= PARALLEL_MIN_BYTES
+
+
+def load_index_pair(path_a: str, path_b: str, allow_duplicates: bool = False
+                    ) -> tuple[Any, Any]:
+    """``(load_index(path_a), load_index(path_b))``, the two on two cores when the
+    files are big: a forked worker indexes A while this process indexes B, and
+    hands it over as :meth:`GraphIndex.to_parts` (flat arrays: pickling the index
+    itself would cost more than indexing). Whatever goes wrong in the worker, A is
+    then indexed here, so errors are the sequential path's, A's reported first."""
+    if not _parallel_ok((path_a, path_b)):
+        return load_index(path_a, allow_duplicates), load_index(path_b, allow_duplicates)
+    from graphdef.tools.canonical import GraphIndex
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: never returns into the caller's code
+        status = 1
+        try:
+            os.close(r)
+            parts = load_index(path_a, allow_duplicates).to_parts()
+            with os.fdopen(w, "wb") as f:
+                pickle.dump(parts, f, protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        except BaseException:  # noqa: BLE001 - reported by redoing A in the parent
+            pass
+        finally:
+            os._exit(status)
+    os.close(w)
+    parts = ib = error_b = None
+    try:
+        ib = load_index(path_b, allow_duplicates)
+    except Exception as e:  # noqa: BLE001 - raised below, unless A fails first
+        error_b = e
+    with os.fdopen(r, "rb") as f:
+        try:
+            parts = pickle.load(f) if error_b is None else None
+        except Exception:  # noqa: BLE001 - the worker failed: A is indexed here
+            parts = None
+    _, status = os.waitpid(pid, 0)
+    if parts is None or status != 0:
+        ia = load_index(path_a, allow_duplicates)
+    else:
+        ia = GraphIndex.from_parts(parts)
+    if error_b is not None:
+        raise error_b
+    return ia, ib

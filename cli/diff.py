@@ -9,27 +9,31 @@ import click
 from graphdef.tools.canonical import paused_gc
 from graphdef.tools.diff import diff_indices
 from graphdef_cli.batch import FileResult, emit, jobs_option, run_batch
-from graphdef_cli.common import EXIT_DIFF, dumps_json, handle_errors, json_option, load_index
+from graphdef_cli.common import (EXIT_DIFF, dumps_json, handle_errors, json_option, load_index,
+                                 load_index_pair)
 
 
 def diff_files(path_b: str, path_a: str, ignore_attrs: tuple[str, ...] = (),
                ignore_internal: bool = False, equivalent_ops: bool = False,
                detect_renames: bool = True, names_only: bool = False, as_json: bool = False,
-               color: bool = False) -> FileResult:
-    """Compare ``path_a`` (old) with ``path_b`` (new); status 1 when they differ."""
+               color: bool = False, parallel: bool = False) -> FileResult:
+    """Compare ``path_a`` (old) with ``path_b`` (new); status 1 when they differ.
+    ``parallel``: index big inputs on two cores (not inside a batch worker)."""
     # the report is built with the collector paused too: a million-node rename diff
     # makes a million lists/strings while the indices' ~10M tuples are alive, and each
     # full collection walks all of them (seconds, for objects that form no cycles)
     with paused_gc():
         return _diff_files(path_b, path_a, ignore_attrs, ignore_internal, equivalent_ops,
-                           detect_renames, names_only, as_json, color)
+                           detect_renames, names_only, as_json, color, parallel)
 
 
 def _diff_files(path_b: str, path_a: str, ignore_attrs: tuple[str, ...], ignore_internal: bool,
                 equivalent_ops: bool, detect_renames: bool, names_only: bool, as_json: bool,
-                color: bool) -> FileResult:
-    ia = load_index(path_a)
-    ib = load_index(path_b)
+                color: bool, parallel: bool) -> FileResult:
+    if parallel:
+        ia, ib = load_index_pair(path_a, path_b)
+    else:
+        ia, ib = load_index(path_a), load_index(path_b)
     res = diff_indices(ia, ib, ignore_attrs=ignore_attrs, ignore_internal=ignore_internal,
                        equivalent_ops=equivalent_ops, detect_renames=detect_renames)
     status = 0 if res.equal else EXIT_DIFF
@@ -81,7 +85,7 @@ def diff(a: str, b: tuple[str, ...], ignore_attrs: tuple[str, ...], ignore_inter
     if b.count("-") + (a == "-") > 1:
         raise click.UsageError("- (stdin) can only be read once")
     if len(b) == 1:
-        r = diff_files(b[0], **kwargs)
+        r = diff_files(b[0], parallel=True, **kwargs)
         if r.out:
             click.echo(r.out, color=color)
         click.get_current_context().exit(r.status)

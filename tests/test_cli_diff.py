@@ -128,3 +128,40 @@ def test_every_file_diffs_equal_with_itself(runner, path: Path, tmp_path: Path):
     assert r.exit_code == 0, r.output
     j = json.loads(r.output)
     assert j["equal"] and not (j["added"] or j["removed"] or j["renamed"] or j["changed"])
+
+
+def _pair_cases(tmp_path: Path) -> list[tuple[str, str]]:
+    a = _write(tmp_path, "lazy.pb", lazy_loading_graph(30))
+    b = _write(tmp_path, "lazy_run2.pb", lazy_loading_graph(30, scope="run2/"))
+    dup = GraphDef()
+    dup.node.add(name="x", op="NoOp")
+    dup.node.add(name="x", op="NoOp")
+    d = _write(tmp_path, "dup.pb", dup)
+    bad = tmp_path / "bad.pb"
+    bad.write_bytes(b"\x0a\xff\xff")
+    missing = str(tmp_path / "missing.pb")
+    files = sample_files()[:2] + corpus_files()[:2]
+    return ([(a, b), (b, a), (a, str(NORMAL)), (str(NORMAL), _modified(tmp_path))]
+            + [(str(x), str(y)) for x in files for y in files[:2]]
+            + [(d, a), (a, d), (d, d), (str(bad), a), (a, str(bad)), (missing, a), (a, missing),
+               (missing, d)])
+
+
+def test_parallel_indexing_gives_the_sequential_output(runner, tmp_path: Path, monkeypatch):
+    """Two inputs indexed on two cores (a forked worker hands A over as flat arrays):
+    the same output, exit status and first error as one after the other."""
+    import graphdef_cli.common as common
+    from graphdef.tools.canonical import GraphIndex
+    handed_over = []
+    real = GraphIndex.from_parts.__func__
+    monkeypatch.setattr(GraphIndex, "from_parts",
+                        classmethod(lambda cls, parts: handed_over.append(1) or real(cls, parts)))
+    for a, b in _pair_cases(tmp_path):
+        for args in ([], ["--json"]):
+            monkeypatch.setattr(common, "PARALLEL_MIN_BYTES", 1 << 60)
+            seq = runner.invoke(cli, ["diff", *args, a, b])
+            monkeypatch.setattr(common, "PARALLEL_MIN_BYTES", 0)
+            par = runner.invoke(cli, ["diff", *args, a, b])
+            assert (par.exit_code, par.output) == (seq.exit_code, seq.output), (a, b, args)
+            assert seq.exit_code in (0, 1, 2)
+    assert len(handed_over) >= 20  # the worker's index was used, not redone here

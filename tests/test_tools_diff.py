@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import click
 import pytest
 
 import graphdef
@@ -127,6 +128,24 @@ def test_lazy_loop_rerun_under_new_scope_shows_renames():
     assert r.to_json()["renamed"][0] == ["Add", "run2/Add"]
     r = diff(a, b, detect_renames=False)
     assert len(r.added) == len(r.removed) == 60 and not r.renamed
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_format_text_lines(color: bool):
+    """Text report line by line (built with one comprehension per kind of line)."""
+    from graphdef.tools.diff import DiffResult, NodeChange
+    r = DiffResult(removed=["gone", "x{0}"], added=["new"], renamed=[("a", "s/a"), ("b", "s/b")],
+                   changed=[NodeChange("c", "c", ["op"], [("op", "Add", "Sub")])])
+    text = r.format_text("A", "B", color=color, ops_a={"gone": "Add"},
+                         ops_b={"new": "Mul", "s/a": "Const"})
+    def st(line: str, fg: str) -> str:
+        return click.style(line, fg=fg, bold=False) if color else line
+
+    assert text.split("\n")[2:] == [
+        st("-node gone (Add)", "red"), st("-node x{0}", "red"), st("+node new (Mul)", "green"),
+        st("@@ renamed a -> s/a (Const) @@", "cyan"), st("@@ renamed b -> s/b @@", "cyan"),
+        st("@@ node c @@", "cyan"), st("-  op: Add", "red"), st("+  op: Sub", "green"),
+        "6 differences: 1 added, 2 removed, 2 renamed, 1 changed"]
 
 
 def test_renamed_chain_with_a_real_change_downstream():

@@ -180,6 +180,28 @@ def test_bulk_scan_matches_field_loop(path: Path, monkeypatch):
         _same_index(a, b)
 
 
+@pytest.mark.parametrize("path", all_graph_files(), ids=ids(all_graph_files()))
+def test_index_parts_round_trip(path: Path):
+    """to_parts → pickle → from_parts (how a worker hands an index over) keeps every
+    field, and the rebuilt index gives the same nodes, summary and dedupe."""
+    import pickle
+    from graphdef.tools.dedupe import merge_classes
+    g = graphdef.load(path)
+    for idx in (GraphIndex(g, serialize=True, allow_duplicates=True),
+                GraphIndex(g, serialize=True, allow_duplicates=True, keep_serial=False),
+                GraphIndex.from_wire(g.SerializeToString(), allow_duplicates=True)):
+        back = GraphIndex.from_parts(pickle.loads(pickle.dumps(idx.to_parts())))
+        for attr in _INDEX_FIELDS:
+            assert getattr(back, attr) == getattr(idx, attr), attr
+        assert list(back.serial) == (list(idx.serial) or [
+            n.SerializeToString(deterministic=True) for n in g.node])
+        assert back.graph_def.versions == g.versions
+        assert back.graph_def.library == g.library
+        assert [back.node(i) for i in range(len(back))] == list(g.node)
+        if not idx.duplicates:
+            assert merge_classes(back) == merge_classes(idx)
+
+
 def _odd_graph() -> GraphDef:
     g = GraphDef()
     g.node.add(name="b", op="Neg", input=["a:1", "^c", "ghost", "b"])

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any, Iterable, Iterator
 
 import numpy as np
@@ -721,6 +721,75 @@ class GraphIndex:
 
     _raw = False
     source: str | None = None
+    _index: dict[str, int] | None = None
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Node name → position (the first one when names repeat). An index rebuilt by
+        :meth:`from_parts` makes it on first use: a diff never looks names up in A."""
+        if self._index is None:
+            if self.duplicates:
+                index: dict[str, int] = {}
+                for i, name in enumerate(self.names):
+                    index.setdefault(name, i)
+                self._index = index
+            else:
+                self._index = dict(zip(self.names, range(len(self.names))))
+        return self._index
+
+    @index.setter
+    def index(self, value: dict[str, int]) -> None:
+        self._index = value
+
+    def to_parts(self) -> dict[str, Any]:
+        """This index as a few objects that pickle fast, to hand it from a worker
+        process to its parent: strings pickle as they are (shared ones once), the
+        per-node edge tuples (slow to pickle) as flat numpy arrays."""
+        from graphdef._proto import graph_pb2
+        consumer, src, port = self.flat_inputs()
+        c_consumer, c_src, _ = self.flat_inputs(control=True)
+        n = len(self.names)
+        if self._raw:
+            head = self.graph_def
+        else:
+            head = graph_pb2.GraphDef()
+            head.CopyFrom(self.graph_def)
+            del head.node[:]
+        serial = self.serial
+        if n and not len(serial):
+            serial = [node.SerializeToString(deterministic=True) for node in self.graph_def.node]
+        return {"names": self.names, "ops": self.ops, "tails": self.tails,
+                "data": (np.bincount(consumer, minlength=n), src, port),
+                "ctrl": (np.bincount(c_consumer, minlength=n), c_src),
+                "serial": ((serial.data, serial.starts, serial.ends)
+                           if isinstance(serial, NodeBytes) else serial),
+                "head": head.SerializeToString(), "missing": self.missing,
+                "duplicates": self.duplicates, "topological": self.topological,
+                "source": self.source}
+
+    @classmethod
+    def from_parts(cls, parts: dict[str, Any]) -> "GraphIndex":
+        """The index :meth:`to_parts` described (always the raw kind: ``graph_def``
+        holds the fields besides the nodes, :meth:`node` parses single nodes)."""
+        from graphdef._proto import graph_pb2
+        self = cls.__new__(cls)
+        self._raw = True
+        self.source = parts["source"]
+        self.names, self.ops, self.tails = parts["names"], parts["ops"], parts["tails"]
+        counts, src, port = parts["data"]
+        bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
+        pairs = list(zip(src.tolist(), port.tolist()))
+        self.data = list(map(tuple, map(pairs.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+        counts, src = parts["ctrl"]
+        bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
+        srcs = src.tolist()
+        self.ctrl = list(map(tuple, map(srcs.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+        serial = parts["serial"]
+        self.serial = NodeBytes(*serial) if isinstance(serial, tuple) else serial
+        self.graph_def = graph_pb2.GraphDef.FromString(parts["head"])
+        self.missing, self.duplicates = parts["missing"], parts["duplicates"]
+        self.topological = parts["topological"]
+        return self
 
     def node(self, i: int) -> Any:
         """The NodeDef message at position ``i``."""
@@ -771,6 +840,22 @@ class GraphIndex:
             done = set(order)
             order.extend(i for i in range(n) if i not in done)
         return order
+
+    def flat_inputs(self, control: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All data edges (or with ``control``, all control edges) as three int64
+        arrays ``(consumer, src, port)`` in node order (port -1 for control edges):
+        whole-graph passes use numpy on these instead of looping over nodes."""
+        per_node = self.ctrl if control else self.data
+        n = len(per_node)
+        counts = np.fromiter(map(len, per_node), dtype=np.int64, count=n)
+        total = int(counts.sum())
+        consumer = np.repeat(np.arange(n, dtype=np.int64), counts)
+        if control:
+            src = np.fromiter(chain.from_iterable(per_node), dtype=np.int64, count=total)
+            return consumer, src, np.full(total, -1, dtype=np.int64)
+        flat = np.fromiter(chain.from_iterable(chain.from_iterable(per_node)), dtype=np.int64,
+                           count=2 * total)
+        return consumer, flat[0::2], flat[1::2]
 
     def consumers(self) -> list[list[tuple[int, int]]]:
         """Per node: ``(consumer, port)`` pairs, port -1 for control edges."""

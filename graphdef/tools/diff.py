@@ -120,20 +120,28 @@ class DiffResult:
         def st(text: str, fg: str | None = None, bold: bool = False) -> str:
             return click.style(text, fg=fg, bold=bold) if color else text
 
+        def wrap(fg: str) -> tuple[str, str]:
+            """What ``st`` puts before and after a line (one comprehension per kind of
+            line below: a million-node rename diff has a million lines)."""
+            pre, post = st("\0", fg).split("\0")
+            return pre, post
+
         ops_a = ops_a or {}
         ops_b = ops_b or {}
         if self.equal:
             return self.summary()
         lines = [st(f"--- {label_a}", bold=True), st(f"+++ {label_b}", bold=True)]
-        for n in self.removed:
-            op = f" ({ops_a[n]})" if n in ops_a else ""
-            lines.append(st(f"-node {n}{op}", "red"))
-        for n in self.added:
-            op = f" ({ops_b[n]})" if n in ops_b else ""
-            lines.append(st(f"+node {n}{op}", "green"))
-        for a, b in self.renamed:
-            op = f" ({ops_b[b]})" if b in ops_b else ""
-            lines.append(st(f"@@ renamed {a} -> {b}{op} @@", "cyan"))
+        for names, ops, sign, fg in ((self.removed, ops_a, "-", "red"),
+                                     (self.added, ops_b, "+", "green")):
+            if names:
+                pre, post = wrap(fg)
+                get, suffix = ops.get, {op: f" ({op})" for op in set(ops.values())}.get
+                lines += [f"{pre}{sign}node {n}{suffix(get(n), '')}{post}" for n in names]
+        if self.renamed:
+            pre, post = wrap("cyan")
+            get, suffix = ops_b.get, {op: f" ({op})" for op in set(ops_b.values())}.get
+            lines += [f"{pre}@@ renamed {a} -> {b}{suffix(get(b), '')} @@{post}"
+                      for a, b in self.renamed]
         for c in self.changed:
             head = c.node if c.name_a == c.node else f"{c.name_a} -> {c.node}"
             lines.append(st(f"@@ node {head} @@", "cyan"))
@@ -210,16 +218,17 @@ def describe_attr(v: Any) -> str:
 
 class _Pool:
     """Nodes of one side waiting for a partner with the same signature: taken by
-    preferred base name (its hash) first, else in arrival (file) order."""
+    preferred base name first, else in arrival (file) order. A node is taken once
+    it is paired (``b2a[j] >= 0``): the pairing array is the only "taken" mark."""
 
-    __slots__ = ("order", "by_base", "taken")
+    __slots__ = ("order", "head", "by_base")
 
     def __init__(self) -> None:
-        self.order: deque[int] = deque()
-        self.by_base: dict[int, Any] = {}   # base hash → a position, or a deque of them
-        self.taken: set[int] = set()
+        self.order: list[int] = []
+        self.head = 0                       # order[:head] are all taken
+        self.by_base: dict[str, Any] = {}   # base name → a position, or a deque of them
 
-    def add(self, pos: int, base: int) -> None:
+    def add(self, pos: int, base: str) -> None:
         self.order.append(pos)
         have = self.by_base.get(base)
         if have is None:
@@ -229,24 +238,23 @@ class _Pool:
         else:  # a deque only for names shared by several nodes (a deque is ~600 bytes)
             self.by_base[base] = deque((have, pos))
 
-    def take(self, base: int) -> int | None:
+    def take(self, base: str, b2a: Any) -> int | None:
         have = self.by_base.get(base)
         if have is not None:
             if type(have) is deque:
                 while have:
                     p = have.popleft()
-                    if p not in self.taken:
-                        self.taken.add(p)
+                    if b2a[p] < 0:
                         return p
             else:
                 del self.by_base[base]
-                if have not in self.taken:
-                    self.taken.add(have)
+                if b2a[have] < 0:
                     return have
-        while self.order:
-            p = self.order.popleft()
-            if p not in self.taken:
-                self.taken.add(p)
+        order = self.order
+        while self.head < len(order):
+            p = order[self.head]
+            self.head += 1
+            if b2a[p] < 0:
                 return p
         return None
 
@@ -361,7 +369,9 @@ class _Differ:
         (B's inputs are B's own nodes), so they are computed once and pooled; A's
         unpaired nodes are then visited in topological order, when the pairing of
         their inputs is final, and each takes a B node with the same signature
-        (same last name component first, else the earliest). One linear pass."""
+        (same last name component first, else the earliest). One linear pass; the
+        pool is keyed by the signatures themselves, so a dict lookup both finds
+        and checks a candidate."""
         ia, ib = self.ia, self.ib
         a2b, b2a = self.a2b, self.b2a
         # the pairing arrays seen by numpy (views, no copy) for the whole-array scans
@@ -369,22 +379,19 @@ class _Differ:
         if not un_b or not (np.frombuffer(a2b, dtype=np.int64) < 0).any():
             return 0
         sig_a, sig_b = self._sig_fns()
-        # hash of the signature → one B node, or a _Pool of several; a candidate is
-        # checked against the full signature before it pairs (a hash is only a hint)
-        pool: dict[int, Any] = {}
+        # signature → one B node, or a _Pool of several
+        pool: dict[tuple, Any] = {}
         pool_get = pool.get
         names_b = ib.names
-        for j in un_b:
-            h = hash(sig_b(j))
-            have = pool_get(h)
-            if have is None:
-                pool[h] = j
-            else:
+        pool_setdefault = pool.setdefault
+        for j, sg in zip(un_b, map(sig_b, un_b)):
+            have = pool_setdefault(sg, j)
+            if have is not j:  # a signature seen before (j is a fresh int object)
                 if type(have) is int:
                     p = _Pool()
-                    p.add(have, hash(names_b[have].rpartition("/")[2]))
-                    pool[h] = have = p
-                have.add(j, hash(names_b[j].rpartition("/")[2]))
+                    p.add(have, names_b[have].rpartition("/")[2])
+                    pool[sg] = have = p
+                have.add(j, names_b[j].rpartition("/")[2])
         pairs = 0
         renamed = self.renamed
         names_a = ia.names
@@ -392,21 +399,16 @@ class _Differ:
             if a2b[i] >= 0:
                 continue
             sg = sig_a(i)
-            h = hash(sg)
-            got = pool_get(h)
+            got = pool_get(sg)
             if got is None:
                 continue
             if type(got) is int:
                 j = got
-                if sig_b(j) != sg:
-                    continue
-                del pool[h]
+                del pool[sg]
             else:
-                j = got.take(hash(names_a[i].rpartition("/")[2]))
+                j = got.take(names_a[i].rpartition("/")[2], b2a)
                 if j is None:
-                    del pool[h]
-                    continue
-                if sig_b(j) != sg:
+                    del pool[sg]
                     continue
             a2b[i] = j
             b2a[j] = i

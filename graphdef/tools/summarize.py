@@ -14,6 +14,8 @@ import re
 from collections import Counter
 from typing import Any
 
+import numpy as np
+
 from graphdef import dtypes
 from graphdef.errors import InvalidGraphError
 from graphdef.tensors import shape_to_list
@@ -59,21 +61,22 @@ def _elements(shape: list[int] | None) -> int | None:
     return n
 
 
-def _const_elements(idx: GraphIndex, i: int, cache: dict[bytes, int]) -> int:
-    """Elements of a Const's value (cached by its attr bytes: repeated constants are
-    decoded once)."""
-    tail = idx.tails[i] if idx.tails else None
-    if tail is not None:
-        n = cache.get(tail)
-        if n is not None:
-            return n
-    node = idx.node(i)
-    n = 0
+def _const_parameters(idx: GraphIndex, positions: list[int]) -> int:
+    """Elements of the values of the Consts at ``positions``: each distinct serialized
+    tail (attrs) is decoded once, however many Consts share it (repeated constants
+    are the common case in bloated graphs)."""
+    if not idx.tails:
+        return sum(_const_value_elements(idx.node(i)) for i in positions)
+    tails = list(map(idx.tails.__getitem__, positions))
+    first = dict(zip(reversed(tails), reversed(positions)))
+    return sum(_const_value_elements(idx.node(first[t])) * count
+               for t, count in Counter(tails).items())
+
+
+def _const_value_elements(node: Any) -> int:
     if "value" in node.attr:
-        n = _elements(shape_to_list(node.attr["value"].tensor.tensor_shape)) or 0
-    if tail is not None:
-        cache[tail] = n
-    return n
+        return _elements(shape_to_list(node.attr["value"].tensor.tensor_shape)) or 0
+    return 0
 
 
 def bloat_report(idx: GraphIndex, survivor: list[int]) -> list[dict[str, Any]]:
@@ -90,11 +93,13 @@ def bloat_report(idx: GraphIndex, survivor: list[int]) -> list[dict[str, Any]]:
     top = [-1] * n
     size: dict[int, int] = {}
     data_all = idx.data
-    order = idx.topo_order()
-    for k in range(n - 1, -1, -1):     # consumers before their producers
-        r = order[k]
-        if survivor[r] == r:
-            continue
+    surv = np.array(survivor, dtype=np.int64)
+    if idx.topological:
+        removed = np.flatnonzero(surv != np.arange(n))[::-1]
+    else:
+        order = np.array(idx.topo_order(), dtype=np.int64)
+        removed = order[surv[order] != order][::-1]
+    for r in removed.tolist():     # removed nodes, consumers before their producers
         t = top[r]
         if t < 0:
             t = top[r] = r
@@ -156,68 +161,63 @@ def summarize(graph_def: Any, bloat: bool = True) -> dict[str, Any]:
         return summarize_index(idx, bloat)
 
 
+def _op_mask(ops: list[str], wanted: Any) -> np.ndarray:
+    """Per node, whether its op is in ``wanted`` (a set), as a numpy bool array."""
+    return np.fromiter(map(wanted.__contains__, ops), dtype=bool, count=len(ops))
+
+
 def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
-    """:func:`summarize` on an index (e.g. ``GraphIndex.from_wire`` of a .pb file)."""
+    """:func:`summarize` on an index (e.g. ``GraphIndex.from_wire`` of a .pb file).
+    Whole-graph counts are numpy passes over the edge arrays; Python loops only
+    visit the nodes that are listed (placeholders, variables, outputs)."""
     graph_def = idx.graph_def
     n = len(idx)
-    ops = Counter(idx.ops)
-    consumed = bytearray(n)
-    ops_l = idx.ops
-    is_const = bytearray(op == "Const" for op in ops_l)
-    const_used: set[int] = set()  # Consts consumed by something other than an initializer
-    init_read: set[int] = set()   # Consts read by an initializer (Assign)
-    control_edges = 0
-    for i, data in enumerate(idx.data):
-        if data:
-            reads = init_read if ops_l[i] in INIT_OPS else const_used
-            for src, _ in data:
-                if src >= 0:
-                    consumed[src] = 1
-                    if is_const[src]:
-                        reads.add(src)
-    for ctrl in idx.ctrl:
-        if ctrl:
-            control_edges += len(ctrl)
-            for src in ctrl:
-                if src >= 0:
-                    consumed[src] = 1
+    ops_l, names = idx.ops, idx.names
+    ops = Counter(ops_l)
+    consumer, src, _ = idx.flat_inputs()
+    c_consumer, c_src, _ = idx.flat_inputs(control=True)
+    control_edges = len(c_src)
+    consumed = np.zeros(n, dtype=bool)
+    consumed[src[src >= 0]] = True
+    consumed[c_src[c_src >= 0]] = True
+    is_const = _op_mask(ops_l, {"Const"})
     # a Const only ever read by Assign is a variable's initial value, not a parameter
-    init_only = dict.fromkeys(init_read - const_used, True)
+    reads_const = src >= 0
+    reads_const[reads_const] = is_const[src[reads_const]]
+    by_init = _op_mask(ops_l, INIT_OPS)[consumer]
+    const_used = np.zeros(n, dtype=bool)
+    const_used[src[reads_const & ~by_init]] = True
+    init_only = np.zeros(n, dtype=bool)
+    init_only[src[reads_const & by_init]] = True
+    init_only &= ~const_used
+    del consumer, src, c_consumer, c_src, reads_const, by_init, const_used
     inputs, variables = [], []
     params_var = params_const = 0
     devices: Counter[str] = Counter()
-    interesting = PLACEHOLDER_OPS | VARIABLE_OPS | {"Const"}
-    const_sizes: dict[bytes, int] = {}
-    for i, op in enumerate(idx.ops):
-        if op not in interesting:
-            continue
-        if op == "Const":
-            if not init_only.get(i, False):
-                params_const += _const_elements(idx, i, const_sizes)
-            continue
+    params_const = _const_parameters(idx, np.flatnonzero(is_const & ~init_only).tolist())
+    for i in np.flatnonzero(_op_mask(ops_l, PLACEHOLDER_OPS | VARIABLE_OPS)).tolist():
+        op = ops_l[i]
         node = idx.node(i)
         if op in PLACEHOLDER_OPS:
-            inputs.append({"name": idx.names[i], "op": op, "dtype": _attr_dtype(node),
+            inputs.append({"name": names[i], "op": op, "dtype": _attr_dtype(node),
                            "shape": _attr_shape(node)})
-        elif op in VARIABLE_OPS:
+        else:
             shape = _attr_shape(node)
-            variables.append({"name": idx.names[i], "op": op, "dtype": _attr_dtype(node),
+            variables.append({"name": names[i], "op": op, "dtype": _attr_dtype(node),
                               "shape": shape})
             params_var += _elements(shape) or 0
-        elif op == "Const" and not init_only.get(i, False):
-            params_const += _const_elements(idx, i, const_sizes)
     if idx.tails or idx._raw:  # the device field, when set, starts the serialized tail
-        for t in idx.tails:
+        for t, count in Counter(idx.tails).items():
             if t[:1] == b"\x22":
                 length, start = _read_varint(t, 1)
-                devices[t[start:start + length].decode("utf-8", "replace")] += 1
+                devices[t[start:start + length].decode("utf-8", "replace")] += count
     else:
         for node in graph_def.node:
             if node.device:
                 devices[node.device] += 1
-    outputs = [idx.names[i] for i in range(n)
-               if not consumed[i] and idx.ops[i] not in NOT_OUTPUT_OPS
-               and idx.names[i] != "init" and not idx.names[i].endswith("/init")]
+    outputs = [names[i] for i in
+               np.flatnonzero(~consumed & ~_op_mask(ops_l, NOT_OUTPUT_OPS)).tolist()
+               if names[i] != "init" and not names[i].endswith("/init")]
     v = graph_def.versions
     result: dict[str, Any] = {
         "nodes": n,
@@ -239,7 +239,7 @@ def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
     if bloat and not idx.duplicates:
         survivor = merge_classes(idx)
         result["bloat"] = bloat_report(idx, survivor) + stateful_series(idx)
-        result["removable"] = sum(1 for i, s in enumerate(survivor) if s != i)
+        result["removable"] = int((np.array(survivor) != np.arange(n)).sum())
     else:
         result["bloat"] = []
         result["removable"] = 0
