@@ -153,6 +153,9 @@ def test_conv2d(xs, fs, s, d, padding, explicit):
 @pytest.mark.parametrize("xs,m,s,d,padding", [
     ((2, 7, 6, 3), 1, (1, 1), (1, 1), "SAME"), ((2, 7, 6, 3), 2, (2, 2), (1, 1), "SAME"),
     ((1, 9, 8, 4), 1, (2, 1), (1, 2), "VALID"), ((1, 6, 6, 2), 3, (1, 2), (1, 1), "VALID"),
+    # strided columns (the window einsum), few and many channels, dilated
+    ((2, 9, 8, 5), 1, (2, 2), (1, 1), "SAME"), ((1, 9, 11, 4), 1, (1, 2), (2, 2), "VALID"),
+    ((2, 8, 8, 100), 1, (2, 2), (1, 1), "SAME"), ((1, 3, 3, 4), 1, (2, 3), (1, 1), "VALID"),
 ])
 def test_depthwise_conv2d(xs, m, s, d, padding):
     x = RS.randn(*xs).astype(np.float32)

@@ -45,6 +45,8 @@ def _conv(x, op: str, cin: int, cout: int, k: int, stride: int, padding: str):
 
 def _model(op: str, chain: str, act: str | None, k: int = 3, stride: int = 1, padding: str = "SAME",
            cin: int = 4, cout: int = 8):
+    if op == "DepthwiseConv2dNative" and cin == 4:
+        cin = cout   # channel multiplier 1, as in MobileNet (test_depthwise_multiplier covers 2)
     """x → conv → the ``chain`` ("bn", "bias", "bn+bias", "bias+bn", "") → ``act``."""
     g = tf.Graph()
     with g.as_default():
@@ -69,7 +71,9 @@ def _plans(g, fetches, feeds=("x",)):
     return build_plan(view_of(gd), f, [], feeds), build_plan(view_of(gd), f, [], feeds, fold=False)
 
 
-def _x(cin: int = 4) -> np.ndarray:
+def _x(g=None) -> np.ndarray:
+    """A batch for the graph's placeholder ``x`` (values around the activations' kinks)."""
+    cin = 4 if g is None else g.get_operation_by_name("x").outputs[0].shape.as_list()[-1]
     return RS.rand(2, 9, 9, cin).astype(np.float32) * 4 - 2
 
 
@@ -81,7 +85,7 @@ def _x(cin: int = 4) -> np.ndarray:
 def test_fused_chain_equals_unfused(op, chain, act, k, stride, padding):
     g, out = _model(op, chain, act, k, stride, padding)
     fused, plain = _plans(g, [out])
-    x = _x()
+    x = _x(g)
     np.testing.assert_allclose(fused.fn(x), plain.fn(x), rtol=1e-5, atol=1e-5)
     absorbed = [n for n in fused.nodes if re.fullmatch(r"(bn|bias)\d+|act", n)]
     assert fused.fused == absorbed
@@ -98,7 +102,7 @@ def test_mobilenet_style_depthwise_pad_chain():
         h = _conv(p, "DepthwiseConv2dNative", 4, 4, 3, 2, "VALID")
         out = tf.nn.relu6(_batch_norm(h, 4, "bn"), name="act")
     fused, plain = _plans(g, [out])
-    x = _x()
+    x = _x(g)
     np.testing.assert_allclose(fused.fn(x), plain.fn(x), rtol=1e-5, atol=1e-5)
     assert fused.fused == ["bn", "act"]
 
@@ -109,7 +113,7 @@ def test_fusion_stops_at_a_fetched_intermediate(op, fetch, absorbed):
     # the fetched node's value is what the fused kernel returns; nothing after it is absorbed
     g, out = _model(op, "bn+bias", "Relu6")
     fused, plain = _plans(g, [fetch, out])
-    x = _x()
+    x = _x(g)
     got, want = fused.fn(x), plain.fn(x)
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
@@ -125,7 +129,7 @@ def test_fusion_stops_at_an_intermediate_with_a_second_consumer(op):
         r = tf.nn.relu6(out, name="act")
         total = tf.add(r, conv, name="total")   # the conv output is used twice
     fused, plain = _plans(g, [total])
-    x = _x()
+    x = _x(g)
     np.testing.assert_allclose(fused.fn(x), plain.fn(x), rtol=1e-5, atol=1e-5)
     assert fused.fused == []
 
@@ -134,7 +138,7 @@ def test_fed_intermediate_and_non_constant_filter_are_not_fused():
     g, out = _model("Conv2D", "bn", "Relu")
     fused, plain = _plans(g, [out], feeds=("x", "bn0"))
     bn_value = RS.rand(2, 9, 9, 8).astype(np.float32) - 0.5
-    np.testing.assert_allclose(fused.fn(_x(), bn_value), np.maximum(bn_value, 0))
+    np.testing.assert_allclose(fused.fn(_x(g), bn_value), np.maximum(bn_value, 0))
     g2 = tf.Graph()
     with g2.as_default():
         x = tf.placeholder(tf.float32, [None, 9, 9, 4], name="x")
@@ -151,7 +155,7 @@ def test_results_of_earlier_runs_are_never_overwritten():
     g, out = _model("DepthwiseConv2dNative", "bn+bias", "Relu6")
     with g.as_default():
         sess = tf.Session(graph=g)
-    x1, x2 = _x(), _x()
+    x1, x2 = _x(g), _x(g)
     r1 = sess.run(out, {"x:0": x1})
     keep = r1.copy()
     r2 = sess.run(out, {"x:0": x2})
@@ -170,3 +174,12 @@ def test_identity_of_a_large_weight_is_an_alias_folded_at_any_size():
     assert fused.source.count("try:") == 1          # only the MatMul runs per call
     xv = RS.rand(2, 256).astype(np.float32)
     np.testing.assert_allclose(fused.fn(xv), plain.fn(xv), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_depthwise_multiplier(stride):
+    g, out = _model("DepthwiseConv2dNative", "bn+bias", "Relu6", stride=stride, cin=2, cout=6)
+    fused, plain = _plans(g, [out])
+    x = _x(g)
+    np.testing.assert_allclose(fused.fn(x), plain.fn(x), rtol=1e-5, atol=1e-5)
+    assert fused.fused == ["bn0", "bias1", "act"]

@@ -177,6 +177,16 @@ def _depthwise(g: _Geometry, fixed: np.ndarray | None, bias: np.ndarray | None, 
     return run
 
 
+def _tiled(cache: dict, f: np.ndarray, ow: int, dt) -> np.ndarray:
+    """The (KH, KW, OW·C) depthwise filter, tiled OW times along each output row."""
+    hit = cache.get(id(f))
+    if hit is None or hit[0] is not f or hit[1] != ow or hit[2].dtype != dt:
+        hit = (f, ow, np.tile(f[:, :, :, 0], (1, 1, ow)).astype(dt))
+        if len(cache) < 8:
+            cache[id(f)] = hit
+    return hit[2]
+
+
 def _depthwise_nhwc(g: _Geometry, x: np.ndarray, f: np.ndarray, tiled: dict) -> np.ndarray:
     kh, kw, c, m = f.shape
     n, h, w, _ = x.shape
@@ -188,11 +198,6 @@ def _depthwise_nhwc(g: _Geometry, x: np.ndarray, f: np.ndarray, tiled: dict) -> 
     if m == 1 and sw == 1:
         # Rows of (W·C) are contiguous: multiply each tap's row slice by the filter
         # tiled OW times, so numpy's inner loop runs over OW·C elements, not C.
-        hit = tiled.get(id(f))
-        if hit is None or hit[0] is not f or hit[1] != ow or hit[2].dtype != dt:
-            hit = (f, ow, np.tile(f[:, :, :, 0], (1, 1, ow)).astype(dt))
-            if len(tiled) < 8:
-                tiled[id(f)] = hit
         # One einsum over a (N, OH, KH, KW, OW·C) view of the padded rows: a single
         # pass with no temporaries (the per-tap multiply-then-add made 2·KH·KW passes
         # over the output and was 1.5-3x slower on MobileNet's layers).
@@ -200,7 +205,7 @@ def _depthwise_nhwc(g: _Geometry, x: np.ndarray, f: np.ndarray, tiled: dict) -> 
         rn, rh, rk = rows.strides
         win = as_strided(rows, (n, oh, kh, kw, ow * c), (rn, rh * sh, rh * dh, rk * c * dw, rk),
                          writeable=False)
-        return np.einsum("nhijk,ijk->nhk", win, hit[2]).reshape(n, oh, ow, c)
+        return np.einsum("nhijk,ijk->nhk", win, _tiled(tiled, f, ow, dt)).reshape(n, oh, ow, c)
     if m == 1:
         # strided: the same single-pass einsum over the (N, OH, OW, KH, KW, C) windows
         win = _windows(xp, oh, ow, kh, kw, g.strides, g.dilations)
