@@ -5,6 +5,10 @@ import numpy as np
 
 from graphdef.runtime.kernels.registry import kernel
 
+try:   # the clip ufunc itself: np.clip's Python wrappers cost ~7 µs a call (35 calls a MobileNet run)
+    from numpy._core.umath import clip as _clip
+except ImportError:  # numpy 1.x
+    _clip = np.clip
 
 _INF = {np.dtype(t): np.dtype(t).type(np.inf) for t in (np.float16, np.float32, np.float64)}
 
@@ -14,11 +18,11 @@ def relu(x, out=None):
     hi = _INF.get(x.dtype)
     if hi is None:
         return np.maximum(x, x.dtype.type(0), out=out)
-    return np.clip(x, x.dtype.type(0), hi, out=out)
+    return _clip(x, x.dtype.type(0), hi, out=out)
 
 
 def relu6(x, out=None):
-    return np.clip(x, x.dtype.type(0), x.dtype.type(6), out=out)
+    return _clip(x, x.dtype.type(0), x.dtype.type(6), out=out)
 
 
 kernel("Relu")(relu)
