@@ -134,15 +134,16 @@ def test_other_elementwise():
 @pytest.mark.parametrize("rows", [1, 2, 3, 4, 7])
 @pytest.mark.parametrize("transpose_b", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_matmul_with_a_constant_weight(rows, transpose_b, dtype):
-    # 2-3 rows take the per-row matrix-vector path; fed and constant weights agree
+@pytest.mark.parametrize("k,n", [(40, 30), (2048, 300)])   # one block / many blocks of weight rows
+def test_matmul_with_a_constant_weight(rows, transpose_b, dtype, k, n):
+    # 2-3 rows take the blocked matrix-vector path; fed and constant weights agree
     rs = np.random.RandomState(rows)
-    a = rs.rand(rows, 40).astype(dtype)
-    w = rs.rand(40, 30).astype(dtype)
+    a = rs.rand(rows, k).astype(dtype)
+    w = rs.rand(k, n).astype(dtype)
     wb = w.T.copy() if transpose_b else w
     got = run_op("MatMul", [a, wb], {"transpose_b": transpose_b}, const_inputs=True)
     fed = run_op("MatMul", [a, wb], {"transpose_b": transpose_b})
-    assert got.dtype == dtype and got.shape == (rows, 30)
+    assert got.dtype == dtype and got.shape == (rows, n)
     np.testing.assert_allclose(got, a @ w, rtol=1e-5)
     np.testing.assert_allclose(fed, a @ w, rtol=1e-5)
 
