@@ -844,7 +844,17 @@ class GraphIndex:
     def flat_inputs(self, control: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All data edges (or with ``control``, all control edges) as three int64
         arrays ``(consumer, src, port)`` in node order (port -1 for control edges):
-        whole-graph passes use numpy on these instead of looping over nodes."""
+        whole-graph passes use numpy on these instead of looping over nodes. Made once
+        per index (read-only: several passes of one command share them)."""
+        cache = self.__dict__.setdefault("_flat", {})
+        got = cache.get(control)
+        if got is None:
+            got = cache[control] = self._flat_inputs(control)
+            for a in got:
+                a.setflags(write=False)
+        return got
+
+    def _flat_inputs(self, control: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         per_node = self.ctrl if control else self.data
         n = len(per_node)
         counts = np.fromiter(map(len, per_node), dtype=np.int64, count=n)
@@ -856,6 +866,19 @@ class GraphIndex:
         flat = np.fromiter(chain.from_iterable(chain.from_iterable(per_node)), dtype=np.int64,
                            count=2 * total)
         return consumer, flat[0::2], flat[1::2]
+
+    def op_mask(self, wanted: Any) -> np.ndarray:
+        """Per node, whether its op is in ``wanted`` (a set), as a numpy bool array."""
+        return np.fromiter(map(wanted.__contains__, self.ops), dtype=bool, count=len(self.ops))
+
+    def tail_mask(self, pred: Any) -> np.ndarray:
+        """Per node, ``pred(tail)`` as a numpy bool array, ``pred`` called once per
+        distinct tail (a bloated graph has millions of nodes and a few dozen tails)."""
+        tails = self.tails
+        hit = {t: True for t in set(tails) if pred(t)}
+        if not hit:
+            return np.zeros(len(tails), dtype=bool)
+        return np.fromiter(map(hit.get, tails, repeat(False)), dtype=bool, count=len(tails))
 
     def consumers(self) -> list[list[tuple[int, int]]]:
         """Per node: ``(consumer, port)`` pairs, port -1 for control edges."""

@@ -28,6 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import numpy as np
+
 from graphdef._proto import graph_pb2, node_def_pb2
 from graphdef.io.wire import encode_varint as _varint
 from graphdef.tools.canonical import (COMMUTATIVE_OPS, REF_PRODUCERS, GraphIndex,
@@ -92,7 +94,7 @@ def merge_classes(idx: GraphIndex, keep: Iterable[str] = (), structural: bool = 
     if n and not idx.tails:
         raise ValueError("merge_classes needs a GraphIndex built with serialize=True")
     kept_pos = {idx.index[k] for k in set(keep) if k in idx.index}
-    loc_nodes = [i for i, t in enumerate(idx.tails) if b"loc:@" in t]
+    loc_nodes = np.flatnonzero(idx.tail_mask(lambda t: b"loc:@" in t)).tolist() if n else []
     loc_targets: dict[int, list[int]] = {}
     for i in loc_nodes:
         node = idx.node(i)
@@ -121,32 +123,40 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
     """One walk in topological order; see :func:`merge_classes`."""
     n = len(idx)
     ops, data_all, ctrl_all, tails = idx.ops, idx.data, idx.ctrl, idx.tails
-    if structural:
-        blocked: set[int] = set()
-        refpos: set[int] = set()
+    blocked = np.zeros(n, dtype=bool)
+    if not structural:
+        distinct_ops = set(ops)
+        bad_ops = {op for op in distinct_ops if not can_merge_op(op)}
+        if bad_ops:
+            blocked |= idx.op_mask(bad_ops)
+        ref_ops = REF_PRODUCERS & distinct_ops
+        if ref_ops:  # readers of reference outputs never merge
+            consumer, src, _ = idx.flat_inputs()
+            reads = src >= 0
+            reads[reads] = idx.op_mask(ref_ops)[src[reads]]
+            blocked[consumer[reads]] = True
+    if idx.topological:
+        order = np.flatnonzero(~blocked).tolist()
     else:
-        bad_ops = {op for op in set(ops) if not can_merge_op(op)}
-        blocked = {i for i, op in enumerate(ops) if op in bad_ops} if bad_ops else set()
-        ref_ops = REF_PRODUCERS & set(ops)
-        refpos = {i for i, op in enumerate(ops) if op in ref_ops} if ref_ops else set()
+        order = [i for i in idx.topo_order() if not blocked[i]]
     cls = list(range(n))          # class id: position of the class's first processed member
     kept_class: set[int] = set()  # classes that already hold a kept node
     table: dict[tuple, Any] = {}  # key → first class, or a list of classes (kept clashes)
     tensor_keys: dict[bytes, Any] = {}
     multi: dict[int, list[int]] = {}
     commutative = COMMUTATIVE_OPS
-    if refpos:  # readers of reference outputs never merge
-        for i, data in enumerate(data_all):
-            for s, _ in data:
-                if s in refpos:
-                    blocked.add(i)
-                    break
-    for i in idx.topo_order():
-        if i in blocked:
-            continue
+    for i in order:
         tail = tails[i]
         data = data_all[i]
-        if data:
+        if len(data) == 2:  # the common binary op, without a comprehension's frame
+            (s0, p0), (s1, p1) = data
+            d0 = (cls[s0] if s0 >= 0 else s0, p0)
+            d1 = (cls[s1] if s1 >= 0 else s1, p1)
+            if d1 < d0 and ops[i] in commutative and _STRING_T not in tail:
+                dkey = (d1, d0)
+            else:
+                dkey = (d0, d1)
+        elif data:
             dkey = tuple([(cls[s] if s >= 0 else s, p) for s, p in data])
             if len(dkey) > 1 and ops[i] in commutative and _STRING_T not in tail:
                 dkey = tuple(sorted(dkey))
@@ -225,8 +235,9 @@ _STRING_T = b"\x0a\x01T\x12\x02\x30\x07"
 _TENSOR_TAG = 0x42
 
 
-def _rewrite_class_attr(node: Any, removed: dict[str, str]) -> bool:
-    """Point ``_class: loc:@X`` at X's survivor; True if anything changed."""
+def _rewrite_class_attr(node: Any, survivor_of: Any) -> bool:
+    """Point ``_class: loc:@X`` at X's survivor (``survivor_of(X)``: its name, None
+    when X stays); True if anything changed."""
     if "_class" not in node.attr:
         return False
     lst = node.attr["_class"].list.s
@@ -235,8 +246,9 @@ def _rewrite_class_attr(node: Any, removed: dict[str, str]) -> bool:
     for s in lst:
         if s.startswith(b"loc:@"):
             target = s[5:].decode("utf-8", "replace")
-            if target in removed:
-                s = b"loc:@" + removed[target].encode("utf-8")
+            kept = survivor_of(target)
+            if kept is not None:
+                s = b"loc:@" + kept.encode("utf-8")
                 changed = True
         if s not in new:
             new.append(s)
@@ -291,14 +303,24 @@ def dedupe_index(idx: GraphIndex, keep: Iterable[str] = (), dry_run: bool = Fals
     survivor = merge_classes(idx, keep)
     n = len(idx)
     names = idx.names
-    merged = [(names[i], names[survivor[i]]) for i in range(n) if survivor[i] != i]
-    removed = dict(merged)
-    # which surviving nodes need new inputs
+    surv = np.array(survivor, dtype=np.int64)
+    gone = surv != np.arange(n)
+    gone_pos = np.flatnonzero(gone).tolist()
+    merged = list(zip(map(names.__getitem__, gone_pos),
+                      map(names.__getitem__, surv[gone_pos].tolist())))
+    # which surviving nodes need new inputs: those reading a removed node, and those
+    # with control inputs (duplicates and redundant ones are dropped)
+    consumer, src, _ = idx.flat_inputs()
+    reads_gone = src >= 0
+    reads_gone[reads_gone] = gone[src[reads_gone]]
+    look = np.zeros(n, dtype=bool)
+    look[consumer[reads_gone]] = True
+    look[idx.flat_inputs(control=True)[0]] = True
+    look &= ~gone
+    del surv, gone, consumer, src, reads_gone
     rewrites: dict[int, list[str]] = {}
     ctrl_removed = 0
-    for i in range(n):
-        if survivor[i] != i:
-            continue
+    for i in np.flatnonzero(look).tolist():
         data, ctrl = idx.data[i], idx.ctrl[i]
         if not data and not ctrl:
             continue
@@ -329,13 +351,20 @@ def dedupe_index(idx: GraphIndex, keep: Iterable[str] = (), dry_run: bool = Fals
                           keep_not_found=sorted(k for k in set(keep) if k not in idx.index))
     if dry_run or (not merged and not rewrites):
         return None, report
-    return _assemble(graph_def, idx, survivor, rewrites, removed), report
+    return _assemble(graph_def, idx, survivor, rewrites, bool(merged)), report
 
 
 def _assemble(graph_def: Any, idx: GraphIndex, survivor: list[int],
-              rewrites: dict[int, list[str]], removed: dict[str, str]) -> bytes:
+              rewrites: dict[int, list[str]], merged: bool) -> bytes:
     """Serialized result graph: the header fields of ``graph_def`` plus the surviving
     nodes (rewritten ones copied and edited; the rest serialized as they are)."""
+    index, names = idx.index, idx.names
+
+    def survivor_of(name: str) -> str | None:
+        """The name a removed node merged into (None: not removed)."""
+        i = index.get(name)
+        return None if i is None or survivor[i] == i else names[survivor[i]]
+
     head = graph_pb2.GraphDef()
     for fd, value in graph_def.ListFields():
         if fd.name == "node":
@@ -345,7 +374,7 @@ def _assemble(graph_def: Any, idx: GraphIndex, survivor: list[int],
         else:
             setattr(head, fd.name, value)
     parts = []
-    check_class = bool(removed)
+    check_class = merged
     serial = idx.serial
     for i in range(len(serial)):
         if survivor[i] != i:
@@ -359,7 +388,7 @@ def _assemble(graph_def: Any, idx: GraphIndex, survivor: list[int],
                 del m.input[:]
                 m.input.extend(new_inputs)
             if check_class:
-                _rewrite_class_attr(m, removed)
+                _rewrite_class_attr(m, survivor_of)
             b = m.SerializeToString(deterministic=True)
         parts.append(b"\x0a" + _varint(len(b)))
         parts.append(b)

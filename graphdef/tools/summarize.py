@@ -161,11 +161,6 @@ def summarize(graph_def: Any, bloat: bool = True) -> dict[str, Any]:
         return summarize_index(idx, bloat)
 
 
-def _op_mask(ops: list[str], wanted: Any) -> np.ndarray:
-    """Per node, whether its op is in ``wanted`` (a set), as a numpy bool array."""
-    return np.fromiter(map(wanted.__contains__, ops), dtype=bool, count=len(ops))
-
-
 def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
     """:func:`summarize` on an index (e.g. ``GraphIndex.from_wire`` of a .pb file).
     Whole-graph counts are numpy passes over the edge arrays; Python loops only
@@ -180,11 +175,11 @@ def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
     consumed = np.zeros(n, dtype=bool)
     consumed[src[src >= 0]] = True
     consumed[c_src[c_src >= 0]] = True
-    is_const = _op_mask(ops_l, {"Const"})
+    is_const = idx.op_mask({"Const"})
     # a Const only ever read by Assign is a variable's initial value, not a parameter
     reads_const = src >= 0
     reads_const[reads_const] = is_const[src[reads_const]]
-    by_init = _op_mask(ops_l, INIT_OPS)[consumer]
+    by_init = idx.op_mask(INIT_OPS)[consumer]
     const_used = np.zeros(n, dtype=bool)
     const_used[src[reads_const & ~by_init]] = True
     init_only = np.zeros(n, dtype=bool)
@@ -195,7 +190,7 @@ def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
     params_var = params_const = 0
     devices: Counter[str] = Counter()
     params_const = _const_parameters(idx, np.flatnonzero(is_const & ~init_only).tolist())
-    for i in np.flatnonzero(_op_mask(ops_l, PLACEHOLDER_OPS | VARIABLE_OPS)).tolist():
+    for i in np.flatnonzero(idx.op_mask(PLACEHOLDER_OPS | VARIABLE_OPS)).tolist():
         op = ops_l[i]
         node = idx.node(i)
         if op in PLACEHOLDER_OPS:
@@ -216,7 +211,7 @@ def summarize_index(idx: GraphIndex, bloat: bool = True) -> dict[str, Any]:
             if node.device:
                 devices[node.device] += 1
     outputs = [names[i] for i in
-               np.flatnonzero(~consumed & ~_op_mask(ops_l, NOT_OUTPUT_OPS)).tolist()
+               np.flatnonzero(~consumed & ~idx.op_mask(NOT_OUTPUT_OPS)).tolist()
                if names[i] != "init" and not names[i].endswith("/init")]
     v = graph_def.versions
     result: dict[str, Any] = {
