@@ -4,7 +4,9 @@
 ``diff A B``, ``dedupe PATH``, ``cli ARGS...``. ``seconds`` covers reading the
 input(s) and the work (not the interpreter start and imports, which
 ``process_wall_s`` measured by the parent includes); ``peak_mb`` is this process's
-peak resident memory (``VmHWM``, else ``ru_maxrss``).
+peak resident memory (``VmHWM``, else ``ru_maxrss``), ``children_peak_mb`` the
+largest peak of the worker processes it waited for (``graphdef diff`` forks one;
+its pages shared with this process at the fork count in both), 0 if none.
 """
 from __future__ import annotations
 
@@ -60,8 +62,11 @@ def main(argv: list[str]) -> None:
         fn(*graphs)
     seconds = time.perf_counter() - t
     peak_mb = _peak_mb()
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    kids_mb = kids / (1024 * 1024 if sys.platform == "darwin" else 1024)
     del graphdef
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
+    sys.stdout.flush()
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "children_peak_mb": kids_mb}))
 
 
 if __name__ == "__main__":
