@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from graphdef.runtime.kernels import conv as conv_kernels
 from test_kernels_registry import run_op
 
 RS = np.random.RandomState(0)
@@ -156,8 +157,16 @@ def test_conv2d(xs, fs, s, d, padding, explicit):
     # strided columns (the window einsum), few and many channels, dilated
     ((2, 9, 8, 5), 1, (2, 2), (1, 1), "SAME"), ((1, 9, 11, 4), 1, (1, 2), (2, 2), "VALID"),
     ((2, 8, 8, 100), 1, (2, 2), (1, 1), "SAME"), ((1, 3, 3, 4), 1, (2, 3), (1, 1), "VALID"),
+    # SAME, strided and not, dilated, few and many output pixels
+    ((2, 12, 11, 8), 1, (1, 1), (1, 1), "SAME"), ((2, 13, 12, 8), 1, (2, 2), (1, 1), "SAME"),
+    ((1, 12, 12, 6), 1, (1, 1), (2, 2), "SAME"), ((1, 4, 20, 3), 1, (1, 2), (1, 1), "SAME"),
 ])
-def test_depthwise_conv2d(xs, m, s, d, padding):
+@pytest.mark.parametrize("split", [False, True])
+def test_depthwise_conv2d(xs, m, s, d, padding, split, monkeypatch):
+    # split: the kernel's interior/border computation without a padded copy, which it
+    # otherwise uses only for strided layers of 400 output pixels per image or more
+    if split:
+        monkeypatch.setattr(conv_kernels, "_SPLIT_MIN_PIXELS", 0)
     x = RS.randn(*xs).astype(np.float32)
     f = RS.randn(3, 3, xs[3], m).astype(np.float32)
     got = run_op("DepthwiseConv2dNative", [x, f], _conv_attrs(s, d, padding, None))

@@ -92,19 +92,42 @@ def test_fused_chain_equals_unfused(op, chain, act, k, stride, padding):
     assert plain.fused == []
 
 
-def test_mobilenet_style_depthwise_pad_chain():
+def _padded_depthwise(size: int, pads, stride: int, padding: str, fetch_pad: bool = False):
+    """x → Pad(pads) → depthwise 3×3 → batch norm → Relu6 (MobileNetV2's stride-2 layers)."""
     g = tf.Graph()
     with g.as_default():
-        x = tf.placeholder(tf.float32, [None, 9, 9, 4], name="x")
-        p = g.create_op("Pad", [x, tf.constant(np.array([[0, 0], [0, 1], [0, 1], [0, 0]], np.int32))],
+        x = tf.placeholder(tf.float32, [None, size, size, 4], name="x")
+        p = g.create_op("Pad", [x, tf.constant(np.array(pads, np.int32), name="paddings")],
                         attrs={"T": tf.float32, "Tpaddings": tf.int32}, name="pad",
                         output_dtypes=[tf.float32], output_shapes=[tf.TensorShape(None)]).outputs[0]
-        h = _conv(p, "DepthwiseConv2dNative", 4, 4, 3, 2, "VALID")
+        h = _conv(p, "DepthwiseConv2dNative", 4, 4, 3, stride, padding)
         out = tf.nn.relu6(_batch_norm(h, 4, "bn"), name="act")
+    return g, out
+
+
+@pytest.mark.parametrize("size", [9, 16, 48])   # 48 at stride 2: the kernel's interior/border split
+@pytest.mark.parametrize("pads", [[[0, 0], [0, 1], [0, 1], [0, 0]], [[0, 0], [1, 1], [1, 1], [0, 0]],
+                                  [[0, 0], [2, 0], [0, 3], [0, 0]]])
+@pytest.mark.parametrize("stride,padding", [(2, "VALID"), (1, "VALID"), (1, "SAME"), (2, "SAME")])
+def test_pad_before_depthwise_is_fused(size, pads, stride, padding):
+    g, out = _padded_depthwise(size, pads, stride, padding)
     fused, plain = _plans(g, [out])
-    x = _x(g)
+    x = RS.rand(2, size, size, 4).astype(np.float32) * 4 - 2
     np.testing.assert_allclose(fused.fn(x), plain.fn(x), rtol=1e-5, atol=1e-5)
+    assert fused.fused == ["pad", "bn", "act"]
+
+
+def test_pad_that_is_fetched_or_not_spatial_is_not_fused():
+    g, out = _padded_depthwise(16, [[0, 0], [0, 1], [0, 1], [0, 0]], 2, "VALID")
+    fused, plain = _plans(g, ["pad", out])
+    x = RS.rand(2, 16, 16, 4).astype(np.float32)
+    for a, b in zip(fused.fn(x), plain.fn(x)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
     assert fused.fused == ["bn", "act"]
+    g2, out2 = _padded_depthwise(16, [[1, 0], [0, 1], [0, 1], [0, 0]], 1, "VALID")   # pads the batch too
+    fused, plain = _plans(g2, [out2])
+    np.testing.assert_allclose(fused.fn(x), plain.fn(x), rtol=1e-5, atol=1e-5)
+    assert fused.fn(x).shape[0] == 3 and fused.fused == ["bn", "act"]
 
 
 @pytest.mark.parametrize("op", ["Conv2D", "DepthwiseConv2dNative"])

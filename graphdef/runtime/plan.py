@@ -284,6 +284,9 @@ class _Builder:
              fetches: Sequence[tuple[str, int]]) -> set[str]:
         """Rewrite kernels where a value has exactly one consumer (as TF's remapper does):
 
+        * a depthwise convolution (NHWC, constant filter) absorbs a ``Pad`` before it
+          (:meth:`spatial_pad`): it reads the unpadded input in place, see
+          ``kernels/conv.py``, instead of a padded copy;
         * a Conv2D or depthwise convolution (NHWC) with a constant filter absorbs the
           chain after it (:meth:`conv_chain`): frozen (inference, constant statistics)
           batch norms are folded into the filter and a bias, constant BiasAdds into the
@@ -325,10 +328,16 @@ class _Builder:
             make = getattr(fn, "fuse", None)
             f = const_of(data[1]) if make is not None and len(data) == 2 else None
             if isinstance(f, np.ndarray) and f.ndim == 4 and f.dtype.kind == "f":
+                pad = self.spatial_pad(data[0], kernels, sole, const_of) if getattr(fn, "takes_pad", False) \
+                    else None
                 chain = self.conv_chain(name, f, node.op == "Conv2D", kernels, consumer, sole, const_of)
-                if chain is not None:
-                    fs, bias, act, steps = chain
-                    kernels[name] = (kd, make(fs, bias, act))
+                if chain is not None or pad is not None:
+                    fs, bias, act, steps = chain or (f, None, None, [])
+                    if pad is not None:
+                        kernels[name] = (kd, make(fs, bias, act, pad[1]))
+                        steps = [(pad[0], _pass_first)] + steps
+                    else:
+                        kernels[name] = (kd, make(fs, bias, act))
                     for cname, step in steps:
                         kernels[cname] = (kernels[cname][0], step)
                         fused_away.add(cname)
@@ -337,6 +346,22 @@ class _Builder:
             if inplace is not None and sole(data[0]) and self.info(data[0][0])[0].op in _FRESH:
                 kernels[name] = (kd, inplace)
         return fused_away
+
+    def spatial_pad(self, t: tuple[str, int], kernels: dict, sole: Callable[[tuple[str, int]], bool],
+                    const_of: Callable[[tuple[str, int]], Any]) -> Any:
+        """``(Pad node, ((top, bottom), (left, right)))`` when ``t`` is the single-use
+        output of a ``Pad`` by constant, non-negative, height/width-only paddings (Keras's
+        ``ZeroPadding2D`` before a stride-2 depthwise convolution), else None."""
+        if not sole(t) or t[1] != 0:
+            return None
+        pnode, pdata, _ = self.info(t[0])
+        if pnode.op != "Pad" or len(pdata) != 2 or not isinstance(kernels.get(t[0]), tuple):
+            return None
+        p = const_of(pdata[1])
+        if not isinstance(p, np.ndarray) or p.shape != (4, 2) or p.dtype.kind not in "iu" \
+                or (p < 0).any() or p[0].any() or p[3].any():
+            return None
+        return t[0], ((int(p[1, 0]), int(p[1, 1])), (int(p[2, 0]), int(p[2, 1])))
 
     def conv_chain(self, name: str, f: np.ndarray, full: bool, kernels: dict, consumer: dict,
                    sole: Callable[[tuple[str, int]], bool], const_of: Callable[[tuple[str, int]], Any]) -> Any:
