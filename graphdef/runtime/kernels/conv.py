@@ -103,6 +103,7 @@ def _nhwc(fn, nchw: bool):
 # --------------------------------------------------------------------------
 
 _ACTIVATIONS = {"Relu": relu, "Relu6": relu6}
+_TILE_BIAS_BELOW = 256   # channels; above, the plain broadcast's inner loop is long enough
 
 
 def _epilogue(bias: np.ndarray | None, act: str | None):
@@ -111,10 +112,21 @@ def _epilogue(bias: np.ndarray | None, act: str | None):
     act_fn = _ACTIVATIONS[act] if act else None
     if bias is None and act_fn is None:
         return None
+    rows: dict[int, np.ndarray] = {}   # the bias tiled along an output row, per row width
 
     def epi(o: np.ndarray) -> None:
         if bias is not None:
-            np.add(o, bias, out=o)
+            # Broadcasting a C-vector over (…, C) runs numpy's inner loop over C elements
+            # only: for MobileNet's 16-96-channel layers adding one bias row of W·C
+            # elements to each output row took half the time.
+            w = o.shape[-2] if o.ndim >= 2 and bias.size < _TILE_BIAS_BELOW and o.flags.c_contiguous else 1
+            b = rows.get(w)
+            if b is None:
+                b = np.tile(bias, w)
+                if len(rows) < 4:
+                    rows[w] = b
+            o2 = o.reshape(-1, b.size)
+            np.add(o2, b, out=o2)
         if act_fn is not None:
             act_fn(o, out=o)
     return epi
