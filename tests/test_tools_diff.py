@@ -12,7 +12,7 @@ from graphdef._proto.graph_pb2 import GraphDef
 from graphdef.tools.diff import diff
 from graphdef.tools.synth import lazy_loading_graph
 
-from conftest import SAMPLES, all_graph_files, ids
+from conftest import SAMPLES, all_graph_files, corpus_files, ids, sample_files
 
 DT_FLOAT, DT_INT32 = 1, 3
 
@@ -172,3 +172,85 @@ def test_duplicate_names_are_an_error():
     g.node.add(name="p", op="NoOp")
     with pytest.raises(graphdef.errors.InvalidGraphError):
         diff(g, g)
+
+
+def _renamed(g: GraphDef, prefix: str, seed: int, shuffle: bool = False, drop: int = 0,
+             bases: bool = True) -> GraphDef:
+    """``g`` with every node renamed ``prefix + name`` (inputs follow); optionally
+    shuffled, a few nodes dropped, or base names changed for some nodes."""
+    rng = random.Random(seed)
+    out = copy(g)
+    # nodes with control inputs keep their names (the whole-array pairing declines
+    # unpaired ones; test_bulk_pairing_matches_the_loop covers both)
+    new = {n.name: n.name if any(s.startswith("^") for s in n.input) and seed % 2 else
+           prefix + n.name for n in out.node}
+    if not bases:
+        for k in rng.sample(sorted(new), k=max(1, len(new) // 5)):
+            new[k] = prefix + "x/" + str(rng.randrange(3))
+        seen: dict[str, int] = {}
+        for k in new:  # keep names unique
+            c = seen.setdefault(new[k], 0)
+            seen[new[k]] = c + 1
+            if c:
+                new[k] = f"{new[k]}_{c}"
+    for n in out.node:
+        n.name = new[n.name]
+        for k, s in enumerate(n.input):
+            ctrl = s.startswith("^")
+            nm, _, port = s.lstrip("^").partition(":")
+            if nm in new:
+                n.input[k] = ("^" if ctrl else "") + new[nm] + (":" + port if port else "")
+    nodes = list(out.node)
+    for _ in range(min(drop, len(nodes))):
+        nodes.pop(rng.randrange(len(nodes)))
+    if shuffle:
+        rng.shuffle(nodes)
+    del out.node[:]
+    out.node.extend(nodes)
+    return out
+
+
+def _pairing_cases() -> list[tuple[str, GraphDef, GraphDef, dict]]:
+    lazy = lazy_loading_graph(40)
+    cases = [("gen_lazy", lazy, lazy_loading_graph(40, scope="run2/"), {}),
+             ("gen_lazy_shuffled_b", lazy, _renamed(lazy, "r/", 1, shuffle=True), {}),
+             ("gen_lazy_dropped", lazy, _renamed(lazy, "r/", 2, drop=7), {}),
+             ("gen_lazy_other_bases", lazy, _renamed(lazy, "r/", 3, bases=False), {}),
+             ("gen_lazy_equivalent_ops", lazy, _renamed(lazy, "r/", 4), {"equivalent_ops": True}),
+             ("gen_lazy_ignore_T", lazy, _renamed(lazy, "r/", 5), {"ignore_attrs": ("T",)})]
+    for p in sample_files()[:3] + corpus_files()[:4]:
+        g = graphdef.load(p)
+        cases.append((p.name, g, _renamed(g, "s/", 6, shuffle=True, drop=3), {}))
+        cases.append((p.name + "_bases", g, _renamed(g, "s/", 7, bases=False), {}))
+    return cases
+
+
+@pytest.mark.parametrize("max_waves", [64, 1])
+@pytest.mark.parametrize("case", _pairing_cases(), ids=lambda c: c[0])
+def test_bulk_pairing_matches_the_loop(case, max_waves: int, monkeypatch):
+    """graphdef.tools.pairing (whole-array waves) pairs exactly like the per-node
+    loop, also when it hands over to the loop after a wave or declines."""
+    from graphdef.tools import pairing
+    from graphdef.tools.canonical import GraphIndex
+    from graphdef.tools.diff import _Differ
+    name, a, b, opts = case
+    monkeypatch.setattr(pairing, "MIN_UNPAIRED", 0)
+    monkeypatch.setattr(pairing, "MAX_WAVES", max_waves)
+    results = []
+    declined = None
+    for bulk in (True, False):
+        d = _Differ(GraphIndex(a, serialize=True), GraphIndex(b, serialize=True),
+                    opts.get("ignore_attrs", ()), False, opts.get("equivalent_ops", False), True)
+        d.pair_by_name()
+        if bulk:
+            n = pairing.pair_bulk(d)
+            declined = n is None
+            if declined:
+                n = d.pair_by_structure(bulk=False)
+        else:
+            n = d.pair_by_structure(bulk=False)
+        results.append((n, list(d.a2b), list(d.b2a), bytes(d.renamed)))
+    assert results[0] == results[1]
+    if name.startswith("gen_"):
+        assert results[0][0] > 0
+        assert declined == (name in ("gen_lazy_dropped", "gen_lazy_equivalent_ops"))  # ^init

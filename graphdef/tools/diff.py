@@ -364,8 +364,9 @@ class _Differ:
                         t if plain and 0x42 not in t else akeys.get(t) or attr_key(1, j))
         return sig_a, sig_b
 
-    def pair_by_structure(self) -> int:
-        """Pair nodes left over by name. B's signatures do not depend on the pairing
+    def pair_by_structure(self, bulk: bool = True) -> int:
+        """Pair nodes left over by name (``bulk``: big renamed graphs go through
+        :func:`graphdef.tools.pairing.pair_bulk`, which gives the same pairs). B's signatures do not depend on the pairing
         (B's inputs are B's own nodes), so they are computed once and pooled; A's
         unpaired nodes are then visited in topological order, when the pairing of
         their inputs is final, and each takes a B node with the same signature
@@ -378,6 +379,11 @@ class _Differ:
         un_b = np.flatnonzero(np.frombuffer(b2a, dtype=np.int64) < 0).tolist()
         if not un_b or not (np.frombuffer(a2b, dtype=np.int64) < 0).any():
             return 0
+        if bulk:
+            from graphdef.tools.pairing import pair_bulk
+            got = pair_bulk(self)
+            if got is not None:
+                return got
         sig_a, sig_b = self._sig_fns()
         # signature → one B node, or a _Pool of several
         pool: dict[tuple, Any] = {}
