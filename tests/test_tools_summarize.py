@@ -156,7 +156,16 @@ _INDEX_FIELDS = ("names", "ops", "data", "ctrl", "missing", "topological", "dupl
                  "tails", "index")
 
 
+def _flat_ok(idx: GraphIndex) -> None:
+    """The edge arrays an index may have made early equal those made from its tuples."""
+    for control in (False, True):
+        got, want = idx.flat_inputs(control), idx._flat_inputs(control)
+        assert all(np.array_equal(x, y) for x, y in zip(got, want)), control
+
+
 def _same_index(a: GraphIndex, b: GraphIndex) -> None:
+    _flat_ok(a)
+    _flat_ok(b)
     for attr in _INDEX_FIELDS:
         assert getattr(a, attr) == getattr(b, attr), attr
     assert list(a.serial) == list(b.serial)
@@ -191,6 +200,8 @@ def test_index_parts_round_trip(path: Path):
                 GraphIndex(g, serialize=True, allow_duplicates=True, keep_serial=False),
                 GraphIndex.from_wire(g.SerializeToString(), allow_duplicates=True)):
         back = GraphIndex.from_parts(pickle.loads(pickle.dumps(idx.to_parts())))
+        assert back.data[len(back) // 2] == idx.data[len(back) // 2]  # one tuple, made alone
+        _flat_ok(back)
         for attr in _INDEX_FIELDS:
             assert getattr(back, attr) == getattr(idx, attr), attr
         assert list(back.serial) == (list(idx.serial) or [

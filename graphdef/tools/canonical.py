@@ -30,7 +30,7 @@ from graphdef.errors import InvalidGraphError
 from graphdef.io.wire import decode_varint as _read_varint
 from graphdef.io.wire import encode_varint as _encode_varint
 from graphdef.tensors import canonical_bytes
-from graphdef.tools.wire_scan import NodeBytes, NodeScan, scan_nodes
+from graphdef.tools.wire_scan import EdgeTuples, NodeBytes, NodeScan, scan_nodes
 
 # --------------------------------------------------------------------------
 # op lists
@@ -236,6 +236,35 @@ def attr_key_from_tail(tail: bytes, node: Any) -> bytes | tuple:
     if _TENSOR_TAG in tail and has_tensor(node):
         return (node.device,) + attr_signature(node)
     return tail
+
+
+def _flat_from_scan(node_of: np.ndarray, srcs: np.ndarray, odd: list[int],
+                    data_all: list[tuple], ctrl_all: list[tuple]) -> dict[bool, tuple]:
+    """``GraphIndex.flat_inputs`` for both kinds of edge, from the scan's arrays:
+    plain inputs as scanned, the ``odd`` nodes' edges (ports, control inputs,
+    resolved later) from their tuples."""
+    empty = np.zeros(0, dtype=np.int64)
+    port = np.zeros(len(srcs), dtype=np.int64)
+    c_consumer = c_src = empty
+    if odd:
+        odd_a = np.array(odd, dtype=np.int64)
+        keep = ~np.isin(node_of, odd_a)
+        o_data = [data_all[i] for i in odd]
+        o_flat = np.fromiter(chain.from_iterable(chain.from_iterable(o_data)), dtype=np.int64)
+        consumer = np.concatenate((node_of[keep], np.repeat(odd_a, list(map(len, o_data)))))
+        order = np.argsort(consumer, kind="stable")
+        node_of = consumer[order]
+        srcs = np.concatenate((srcs[keep], o_flat[0::2]))[order]
+        port = np.concatenate((port[keep], o_flat[1::2]))[order]
+        o_ctrl = [ctrl_all[i] for i in odd]
+        c_consumer = np.repeat(odd_a, list(map(len, o_ctrl)))
+        c_src = np.fromiter(chain.from_iterable(o_ctrl), dtype=np.int64)
+    flat = {False: (node_of, srcs, port),
+            True: (c_consumer, c_src, np.full(len(c_src), -1, dtype=np.int64))}
+    for arrays in flat.values():
+        for a in arrays:
+            a.setflags(write=False)
+    return flat
 
 
 @contextlib.contextmanager
@@ -625,7 +654,6 @@ class GraphIndex:
         # a name of an earlier node; anything else is redone below as the loop does it
         odd = np.unique(node_of[(srcs < 0) | (srcs >= node_of)]).tolist()
         pairs = list(zip(srcs.tolist(), repeat(0)))
-        del srcs
         bounds = scan.input_bounds.tolist()
         data_all = list(map(tuple, map(pairs.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
         del pairs
@@ -695,6 +723,7 @@ class GraphIndex:
         self.topological = not pending
         if pending:
             self._resolve(pending)
+        self._flat = _flat_from_scan(node_of, srcs, odd, data_all, ctrl_all)
         return True
 
     def _resolve(self, pending: list[tuple[int, list[tuple[str, int]]]]) -> None:
@@ -777,13 +806,22 @@ class GraphIndex:
         self.source = parts["source"]
         self.names, self.ops, self.tails = parts["names"], parts["ops"], parts["tails"]
         counts, src, port = parts["data"]
-        bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
-        pairs = list(zip(src.tolist(), port.tolist()))
-        self.data = list(map(tuple, map(pairs.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+        self.data = EdgeTuples(counts, src, port)
+        n = len(counts)
+        flat = {False: (np.repeat(np.arange(n, dtype=np.int64), counts), src, port)}
         counts, src = parts["ctrl"]
+        empty: tuple = ()
+        self.ctrl = [empty] * n
         bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
         srcs = src.tolist()
-        self.ctrl = list(map(tuple, map(srcs.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+        for i in np.flatnonzero(counts).tolist():
+            self.ctrl[i] = tuple(srcs[bounds[i]:bounds[i + 1]])
+        flat[True] = (np.repeat(np.arange(n, dtype=np.int64), counts), src,
+                      np.full(len(src), -1, dtype=np.int64))
+        for arrays in flat.values():
+            for a in arrays:
+                a.setflags(write=False)
+        self._flat = flat
         serial = parts["serial"]
         self.serial = NodeBytes(*serial) if isinstance(serial, tuple) else serial
         self.graph_def = graph_pb2.GraphDef.FromString(parts["head"])

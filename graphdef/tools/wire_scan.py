@@ -268,4 +268,50 @@ class NodeBytes:
     __hash__ = None  # type: ignore[assignment]
 
 
-__all__ = ["NodeScan", "NodeBytes", "scan_nodes"]
+class EdgeTuples:
+    """Per-node ``((src, port), ...)`` tuples (``GraphIndex.data``) over flat arrays:
+    a node's tuple is made when asked for, the whole list on first iteration. An
+    index handed over by a worker process is read node by node by a rename diff,
+    which never needs most of the million tuples."""
+
+    __slots__ = ("bounds", "src", "port", "_list")
+
+    def __init__(self, counts: np.ndarray, src: np.ndarray, port: np.ndarray) -> None:
+        self.bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
+        self.src, self.port = src.tolist(), port.tolist()
+        self._list: list[tuple] | None = None
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def __getitem__(self, i: int) -> tuple:
+        if self._list is not None:
+            return self._list[i]
+        if i < 0:
+            i += len(self.bounds) - 1
+        lo, hi = self.bounds[i], self.bounds[i + 1]
+        return tuple(zip(self.src[lo:hi], self.port[lo:hi]))
+
+    def __setitem__(self, i: int, value: tuple) -> None:
+        self.materialize()[i] = value
+
+    def materialize(self) -> list[tuple]:
+        if self._list is None:
+            pairs = list(zip(self.src, self.port))
+            b = self.bounds
+            self._list = list(map(tuple, map(pairs.__getitem__, map(slice, b[:-1], b[1:]))))
+        return self._list
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(self.materialize())
+
+    def __eq__(self, other: object) -> bool:
+        try:
+            return self.materialize() == list(other)  # type: ignore[call-overload]
+        except TypeError:
+            return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+__all__ = ["NodeScan", "NodeBytes", "EdgeTuples", "scan_nodes"]
