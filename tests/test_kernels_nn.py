@@ -211,3 +211,17 @@ def test_pools(op, k, s, padding):
 COVERED = {"Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softplus", "Softsign", "Softmax", "LogSoftmax",
            "BiasAdd", "BiasAddV1", "FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3", "Conv2D",
            "DepthwiseConv2dNative", "Conv2DBackpropInput", "MaxPool", "AvgPool"}
+
+
+@pytest.mark.parametrize("channels", [4, 300])          # tiled bias rows / plain broadcast
+@pytest.mark.parametrize("contiguous", [True, False])
+@pytest.mark.parametrize("act", [None, "Relu", "Relu6"])
+def test_fused_convolution_epilogue_works_in_place(channels, contiguous, act):
+    bias = RS.randn(channels).astype(np.float32) * 4
+    base = RS.randn(2, 3, 10, channels).astype(np.float32) * 4
+    o = base.copy() if contiguous else base.copy()[:, :, ::2]
+    want = o + bias
+    if act:
+        want = np.clip(want, 0, 6 if act == "Relu6" else np.inf)
+    conv_kernels._epilogue(bias, act)(o)
+    np.testing.assert_allclose(o, want, rtol=1e-6)

@@ -115,18 +115,20 @@ def _epilogue(bias: np.ndarray | None, act: str | None):
     rows: dict[int, np.ndarray] = {}   # the bias tiled along an output row, per row width
 
     def epi(o: np.ndarray) -> None:
-        if bias is not None:
+        if bias is not None and bias.size < _TILE_BIAS_BELOW and o.ndim >= 2 and o.flags.c_contiguous:
             # Broadcasting a C-vector over (…, C) runs numpy's inner loop over C elements
             # only: for MobileNet's 16-96-channel layers adding one bias row of W·C
             # elements to each output row took half the time.
-            w = o.shape[-2] if o.ndim >= 2 and bias.size < _TILE_BIAS_BELOW and o.flags.c_contiguous else 1
+            w = o.shape[-2]
             b = rows.get(w)
             if b is None:
                 b = np.tile(bias, w)
                 if len(rows) < 4:
                     rows[w] = b
-            o2 = o.reshape(-1, b.size)
+            o2 = o.reshape(-1, b.size)   # a view: o is contiguous
             np.add(o2, b, out=o2)
+        elif bias is not None:
+            np.add(o, bias, out=o)
         if act_fn is not None:
             act_fn(o, out=o)
     return epi
