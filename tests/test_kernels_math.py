@@ -134,9 +134,9 @@ def test_other_elementwise():
 @pytest.mark.parametrize("rows", [1, 2, 3, 4, 7])
 @pytest.mark.parametrize("transpose_b", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("k,n", [(40, 30), (2048, 300)])   # one block / many blocks of weight rows
+@pytest.mark.parametrize("k,n", [(40, 30), (2048, 300)])
 def test_matmul_with_a_constant_weight(rows, transpose_b, dtype, k, n):
-    # 2-3 rows take the blocked matrix-vector path; fed and constant weights agree
+    # 2-3 rows take the matrix-vector path; fed and constant weights agree
     rs = np.random.RandomState(rows)
     a = rs.rand(rows, k).astype(dtype)
     w = rs.rand(k, n).astype(dtype)
