@@ -695,6 +695,8 @@ class GraphIndex:
             ctrl_all[i] = tuple(ctrl_l) if ctrl_l else empty
             if late is not None:
                 pending.append((i, late))
+        del inputs
+        scan.inputs = []  # the strings are no longer needed: free them before the tails
         # one object per distinct tail (less memory, each hash computed once), in attr
         # key order for raw input, as deterministic serialization would write it
         tails = list(map(data.__getitem__, map(slice, scan.tail_starts.tolist(),

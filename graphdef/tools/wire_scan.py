@@ -81,7 +81,12 @@ def _strings(a: np.ndarray, starts: np.ndarray, lens: np.ndarray, nul: int) -> l
         return []
     seg = lens + 1
     offs = np.cumsum(seg) - seg
-    gather = np.arange(int(seg.sum()), dtype=np.int64) + np.repeat(starts - offs, seg)
+    # positions to gather, as steps summed up in place: 1 within a string, a jump at
+    # each string's start (one int32/int64 array: a million names are ~15M bytes)
+    gather = np.ones(int(seg.sum()), dtype=np.int32 if nul < 1 << 31 else np.int64)
+    gather[offs[0]] = starts[0]
+    gather[offs[1:]] = starts[1:] - (starts[:-1] + lens[:-1])
+    np.cumsum(gather, out=gather)
     gather[offs + lens] = nul
     try:
         out = a[gather].tobytes().decode("utf-8").split("\x00")
@@ -120,6 +125,13 @@ def scan_nodes(data: bytes) -> NodeScan | None:
     # the real nodes are the chain of them from offset 0 where each ends where the
     # next begins (usually every candidate: then one comparison says so)
     cand = np.flatnonzero(a[:n_all] == 0x0A)
+    # a node's name tag comes 2 to 6 bytes after its own tag: drop the other 0x0a
+    # bytes first (attr keys...), so the arrays below are a few per node, not per byte
+    near = a[cand + 2] == 0x0A
+    for k in (3, 4, 5, 6):
+        near |= a[cand + k] == 0x0A
+    cand = cand[near]
+    del near
     length, size, ok = _varints(a, cand + 1)
     keep = ok & (a[cand + 1 + size] == 0x0A)
     cand, length, size = cand[keep], length[keep], size[keep]
