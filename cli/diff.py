@@ -42,9 +42,7 @@ def _diff_files(path_b: str, path_a: str, ignore_attrs: tuple[str, ...], ignore_
                           status=status)
     if names_only:
         return FileResult(path_b, out="\n".join(res.names_only()), status=status)
-    ops_a = dict(zip(ia.names, ia.ops)) if (res.removed or res.changed) else {}
-    ops_b = dict(zip(ib.names, ib.ops)) if (res.added or res.renamed) else {}
-    text = res.format_text(path_a, path_b, color=color, ops_a=ops_a, ops_b=ops_b)
+    text = res.format_text(path_a, path_b, color=color, op_lists=res.op_lists())
     return FileResult(path_b, out=text, status=status)
 
 

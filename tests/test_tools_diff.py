@@ -148,6 +148,24 @@ def test_format_text_lines(color: bool):
         "6 differences: 1 added, 2 removed, 2 renamed, 1 changed"]
 
 
+def test_format_text_op_lists_match_op_dicts():
+    """The CLI's op lists (by position) give the text the name → op dicts give."""
+    from graphdef.tools.canonical import GraphIndex
+    from graphdef.tools.diff import diff_indices
+    a = lazy_loading_graph(12)
+    b = _renamed(lazy_loading_graph(12), "r/", 2, drop=5)
+    b.node.add(name="extra", op="NoOp")
+    ia, ib = GraphIndex(a, serialize=True), GraphIndex(b, serialize=True)
+    r = diff_indices(ia, ib)
+    assert r.removed and r.added and r.renamed
+    dicts = r.format_text("a", "b", ops_a=dict(zip(ia.names, ia.ops)),
+                          ops_b=dict(zip(ib.names, ib.ops)))
+    assert r.format_text("a", "b", op_lists=r.op_lists()) == dicts
+    assert "+node extra (NoOp)" in dicts
+    r.added.append("more")  # edited: the positions no longer describe the lists
+    assert r.op_lists() is None
+
+
 def test_renamed_chain_with_a_real_change_downstream():
     a = lazy_loading_graph(3)
     b = lazy_loading_graph(3, scope="s/")

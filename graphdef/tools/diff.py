@@ -21,7 +21,7 @@ from __future__ import annotations
 from array import array
 from collections import deque
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import repeat
 from typing import Any, Iterable
 
 import click
@@ -104,6 +104,21 @@ class DiffResult:
             parts.append("graph: " + ", ".join(self.graph))
         return f"{self.count} differences: " + ", ".join(parts)
 
+    def op_lists(self) -> tuple[list[str], list[str], list[str]] | None:
+        """The ops of ``removed``, ``added`` and ``renamed`` (B's nodes) in list order,
+        for :meth:`format_text`; None unless the result comes from :func:`diff_indices`
+        and was not edited since."""
+        pos = getattr(self, "_positions", None)
+        if pos is None:
+            return None
+        ops_a, ops_b, gone, new, renamed = pos
+        if (len(gone), len(new), len(renamed)) != (len(self.removed), len(self.added),
+                                                   len(self.renamed)):
+            return None
+        get_a, get_b = ops_a.__getitem__, ops_b.__getitem__
+        return (list(map(get_a, gone.tolist())), list(map(get_b, new.tolist())),
+                list(map(get_b, renamed.tolist())))
+
     def names_only(self) -> list[str]:
         """``git diff --name-status`` style: ``A``/``D``/``R``/``M`` and node names."""
         out = [f"D\t{n}" for n in self.removed]
@@ -114,9 +129,13 @@ class DiffResult:
         return out
 
     def format_text(self, label_a: str = "a", label_b: str = "b", color: bool = False,
-                    ops_a: dict[str, str] | None = None, ops_b: dict[str, str] | None = None
-                    ) -> str:
-        """A unified-diff-like report: ``-`` for A, ``+`` for B, ``@@`` per node."""
+                    ops_a: dict[str, str] | None = None, ops_b: dict[str, str] | None = None,
+                    op_lists: tuple[list[str], list[str], list[str]] | None = None) -> str:
+        """A unified-diff-like report: ``-`` for A, ``+`` for B, ``@@`` per node.
+
+        Ops are shown from ``ops_a``/``ops_b`` (node name → op), or from ``op_lists``:
+        the ops of ``removed``, ``added`` and ``renamed`` (B's node) in list order,
+        as :meth:`op_lists` gives them (no million-entry dicts for a big diff)."""
         def st(text: str, fg: str | None = None, bold: bool = False) -> str:
             return click.style(text, fg=fg, bold=bold) if color else text
 
@@ -131,17 +150,22 @@ class DiffResult:
         if self.equal:
             return self.summary()
         lines = [st(f"--- {label_a}", bold=True), st(f"+++ {label_b}", bold=True)]
-        for names, ops, sign, fg in ((self.removed, ops_a, "-", "red"),
-                                     (self.added, ops_b, "+", "green")):
+        if op_lists is None:
+            op_lists = ([ops_a.get(n) for n in self.removed], [ops_b.get(n) for n in self.added],
+                        [ops_b.get(b) for _, b in self.renamed])
+        ops_r, ops_ad, ops_rn = op_lists
+        for names, ops, sign, fg in ((self.removed, ops_r, "-", "red"),
+                                     (self.added, ops_ad, "+", "green")):
             if names:
                 pre, post = wrap(fg)
-                get, suffix = ops.get, {op: f" ({op})" for op in set(ops.values())}.get
-                lines += [f"{pre}{sign}node {n}{suffix(get(n), '')}{post}" for n in names]
+                suffix = {op: f" ({op})" for op in set(ops) if op is not None}.get
+                lines += [f"{pre}{sign}node {n}{suffix(op, '')}{post}"
+                          for n, op in zip(names, ops)]
         if self.renamed:
             pre, post = wrap("cyan")
-            get, suffix = ops_b.get, {op: f" ({op})" for op in set(ops_b.values())}.get
-            lines += [f"{pre}@@ renamed {a} -> {b}{suffix(get(b), '')} @@{post}"
-                      for a, b in self.renamed]
+            suffix = {op: f" ({op})" for op in set(ops_rn) if op is not None}.get
+            lines += [f"{pre}@@ renamed {a} -> {b}{suffix(op, '')} @@{post}"
+                      for (a, b), op in zip(self.renamed, ops_rn)]
         for c in self.changed:
             head = c.node if c.name_a == c.node else f"{c.name_a} -> {c.node}"
             lines.append(st(f"@@ node {head} @@", "cyan"))
@@ -322,11 +346,15 @@ class _Differ:
 
     # -- pairing ---------------------------------------------------------
     def pair_by_name(self) -> None:
-        a2b, b2a = self.a2b, self.b2a
-        for i, j in enumerate(map(self.ib.index.get, self.ia.names)):
-            if j is not None:
-                a2b[i] = j
-                b2a[j] = i
+        """Pair nodes with the same name (names are unique on each side: checked when
+        the indices were built); the lookups run in C, the writes in numpy."""
+        a2b = np.frombuffer(self.a2b, dtype=np.int64)
+        b2a = np.frombuffer(self.b2a, dtype=np.int64)
+        names = self.ia.names
+        a2b[:] = np.fromiter(map(self.ib.index.get, names, repeat(-1)), dtype=np.int64,
+                             count=len(names))
+        paired = np.flatnonzero(a2b >= 0)
+        b2a[a2b[paired]] = paired
 
     def _sig_fns(self) -> tuple[Any, Any]:
         """``sig(0, ·)`` and ``sig(1, ·)`` as closures with everything bound locally:
@@ -554,9 +582,11 @@ def diff_indices(ia: GraphIndex, ib: GraphIndex, ignore_attrs: Iterable[str] = (
     a2b = np.frombuffer(d.a2b, dtype=np.int64)
     b2a = np.frombuffer(d.b2a, dtype=np.int64)
     renamed_b = np.frombuffer(d.renamed, dtype=np.uint8).astype(bool)
-    res.removed = list(compress(ia.names, (a2b < 0).tolist()))
-    res.added = list(compress(ib.names, (b2a < 0).tolist()))
+    gone, new = np.flatnonzero(a2b < 0), np.flatnonzero(b2a < 0)
+    res.removed = list(map(ia.names.__getitem__, gone.tolist()))
+    res.added = list(map(ib.names.__getitem__, new.tolist()))
     js = np.flatnonzero(renamed_b)
+    res._positions = (ia.ops, ib.ops, gone, new, js)  # for op_lists (arrays: small)
     res.renamed = list(zip(map(ia.names.__getitem__, b2a[js].tolist()),
                            map(ib.names.__getitem__, js.tolist())))
     changed = []
