@@ -229,14 +229,8 @@ def load_index(path: str, allow_duplicates: bool = False) -> Any:
 
 def index_from_bytes(data: bytes, name: str, allow_duplicates: bool = False) -> Any:
     """:func:`load_index` for bytes already read (``name`` is used in errors)."""
-    from graphdef.io import detect_format
-    from graphdef.tools.canonical import GraphIndex
-    if data.strip() and detect_format(data) == "pb":
-        idx = GraphIndex.from_wire(data, allow_duplicates=allow_duplicates, source=name)
-        if idx is not None:
-            return idx
-    g = graphdef.loads(data, name)
-    return GraphIndex(g, serialize=True, allow_duplicates=allow_duplicates)
+    from graphdef.tools.canonical import index_from_bytes as index
+    return index(data, name, allow_duplicates)
 
 
 #: Below this many bytes of input, two graphs are indexed one after the other: a

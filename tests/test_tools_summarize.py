@@ -286,3 +286,18 @@ def test_stateful_series_are_shown_but_not_removable():
     assert s["bloat"] == [{"series": "v", "count": 3, "removable": 0, "subgraph_nodes": 1,
                            "stateful": True}]
     assert "v: 3 identical copies, 0 removable (stateful" in show(g)
+
+
+@pytest.mark.parametrize("path", all_graph_files(), ids=ids(all_graph_files()))
+def test_summarize_and_diff_accept_paths_and_bytes(path: Path):
+    """A path or the file's bytes give what the loaded message gives."""
+    from graphdef.tools.diff import diff
+    g = graphdef.load(path)
+    want = summarize(g)
+    assert summarize(path) == want
+    assert summarize(str(path)) == want
+    assert summarize(path.read_bytes()) == want
+    assert summarize(g.SerializeToString()) == want
+    other = lazy_loading_graph(3)
+    assert diff(path, other).to_json() == diff(g, other).to_json()
+    assert diff(other, path.read_bytes()).to_json() == diff(other, g).to_json()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from itertools import chain, repeat
 from typing import Any, Iterable, Iterator
 
@@ -933,6 +934,38 @@ class GraphIndex:
         return out
 
 
-__all__ = ["GraphIndex", "split_input", "format_input", "attr_value_key", "attr_keys",
+def index_from_bytes(data: bytes, name: str = "<bytes>", allow_duplicates: bool = False
+                     ) -> GraphIndex:
+    """A :class:`GraphIndex` of a serialized graph in any format ``graphdef.io.loads``
+    reads. A binary GraphDef is indexed straight from its bytes (no message: about
+    half the memory and time on huge graphs); text, event files and anything the
+    byte walk rejects go through ``loads`` (``name`` is used in its errors)."""
+    from graphdef.io import detect_format, loads
+    if data.strip() and detect_format(data) == "pb":
+        idx = GraphIndex.from_wire(data, allow_duplicates=allow_duplicates, source=name)
+        if idx is not None:
+            return idx
+    return GraphIndex(loads(data, name), serialize=True, allow_duplicates=allow_duplicates)
+
+
+def index_of(graph: Any, allow_duplicates: bool = False) -> GraphIndex:
+    """The index the tools work on, for a GraphDef message, serialized bytes or a
+    path (``-``: stdin): ``summarize``/``diff`` accept all three, and a path or
+    bytes never builds the message (see :func:`index_from_bytes`)."""
+    if isinstance(graph, (bytes, bytearray, memoryview)):
+        return index_from_bytes(bytes(graph), allow_duplicates=allow_duplicates)
+    if isinstance(graph, (str, os.PathLike)):
+        from graphdef.io import read_bytes
+        data, name = read_bytes(graph)
+        return index_from_bytes(data, name, allow_duplicates)
+    return GraphIndex(graph, serialize=True, allow_duplicates=allow_duplicates)
+
+
+def is_graph_source(graph: Any) -> bool:
+    """True for what :func:`index_of` reads from (bytes or a path), not a message."""
+    return isinstance(graph, (bytes, bytearray, memoryview, str, os.PathLike))
+
+
+__all__ = ["GraphIndex", "index_of", "index_from_bytes", "split_input", "format_input", "attr_value_key", "attr_keys",
            "attr_signature", "attr_key_from_tail", "has_tensor", "can_merge_op", "is_commutative",
            "paused_gc", "NEVER_MERGE_OPS", "COMMUTATIVE_OPS", "EQUIVALENT_OPS", "REF_PRODUCERS"]

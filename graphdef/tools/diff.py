@@ -31,7 +31,8 @@ from graphdef import dtypes
 from graphdef._proto import types_pb2
 from graphdef.tensors import shape_to_list, to_ndarray
 from graphdef.tools.canonical import (EQUIVALENT_OPS, GraphIndex, attr_key_from_tail, attr_keys,
-                                      attr_signature, format_input, paused_gc)
+                                      attr_signature, format_input, index_of, is_graph_source,
+                                      paused_gc)
 
 
 @dataclass
@@ -541,6 +542,8 @@ def _graph_fields(a: Any, b: Any) -> list[str]:
 def diff(a: Any, b: Any, ignore_attrs: Iterable[str] = (), ignore_internal: bool = False,
          equivalent_ops: bool = False, detect_renames: bool = True) -> DiffResult:
     """Compare GraphDefs ``a`` and ``b`` semantically (see the module docstring).
+    Each may be a message, a path or serialized bytes (binary ones are then
+    compared without building their messages, as ``graphdef diff`` does).
 
     Args:
         ignore_attrs: attr names that never count as differences.
@@ -561,9 +564,10 @@ def diff(a: Any, b: Any, ignore_attrs: Iterable[str] = (), ignore_internal: bool
 
 def _diff(a: Any, b: Any, ignore_attrs: Iterable[str], ignore_internal: bool,
           equivalent_ops: bool, detect_renames: bool) -> DiffResult:
-    return diff_indices(GraphIndex(a, serialize=True, keep_serial=False),
-                        GraphIndex(b, serialize=True, keep_serial=False),
-                        ignore_attrs, ignore_internal, equivalent_ops, detect_renames)
+    ia, ib = (index_of(g) if is_graph_source(g) else GraphIndex(g, serialize=True,
+                                                               keep_serial=False)
+              for g in (a, b))
+    return diff_indices(ia, ib, ignore_attrs, ignore_internal, equivalent_ops, detect_renames)
 
 
 def diff_indices(ia: GraphIndex, ib: GraphIndex, ignore_attrs: Iterable[str] = (),

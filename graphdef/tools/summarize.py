@@ -20,7 +20,7 @@ from graphdef import dtypes
 from graphdef.errors import InvalidGraphError
 from graphdef.tensors import shape_to_list
 from graphdef.tools.canonical import (GraphIndex, _read_varint, can_merge_op, format_input,
-                                      paused_gc)
+                                      index_of, is_graph_source, paused_gc)
 from graphdef.tools.dedupe import merge_classes
 from graphdef.tools.diff import describe_attr
 
@@ -155,9 +155,17 @@ def summarize(graph_def: Any, bloat: bool = True) -> dict[str, Any]:
     ``versions``, ``functions``, ``bloat`` (see :func:`bloat_report`),
     ``removable`` (nodes dedupe would remove), ``dangling_inputs``,
     ``duplicate_names``.
+
+    ``graph_def`` may also be a path or serialized bytes (any format ``load``
+    reads): a binary graph is then summarized without building its message,
+    as ``graphdef show`` does (about half the time and memory on huge graphs).
     """
     with paused_gc():
-        idx = GraphIndex(graph_def, serialize=bloat, allow_duplicates=True, keep_serial=False)
+        if is_graph_source(graph_def):  # a path or bytes: indexed without the message
+            idx = index_of(graph_def, allow_duplicates=True)
+        else:
+            idx = GraphIndex(graph_def, serialize=bloat, allow_duplicates=True,
+                             keep_serial=False)
         return summarize_index(idx, bloat)
 
 
