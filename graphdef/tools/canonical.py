@@ -239,6 +239,45 @@ def attr_key_from_tail(tail: bytes, node: Any) -> bytes | tuple:
     return tail
 
 
+def _input_edges(strings: list[str], i: int, index_get: Any,
+                 resolved: dict[str, tuple[int, int]]
+                 ) -> tuple[tuple, tuple, list[tuple[str, int]] | None]:
+    """Node ``i``'s input strings as ``(data, ctrl, late)`` for the byte walks:
+    ``index_get`` finds a name's first node; only nodes before ``i`` count (a
+    later one, ``i`` itself or none: the input goes to ``late``, a placeholder -1
+    stands in until :meth:`GraphIndex._resolve`). ``resolved`` caches strings like
+    ``x:1`` and ``^x`` across nodes (they repeat)."""
+    data: list[tuple[int, int]] = []
+    ctrl: list[int] = []
+    late = None
+    for s in strings:
+        src = index_get(s)  # common case: a plain name of an earlier node
+        if src is not None and src < i:
+            data.append((src, 0))
+            continue
+        r = resolved.get(s)
+        if r is not None:
+            if r[1] < 0:
+                ctrl.append(r[0])
+            else:
+                data.append(r)
+            continue
+        nm, port = split_input(s)
+        src = index_get(nm)
+        if src is None or src >= i:
+            if late is None:
+                late = []
+            late.append((nm, port))
+            src = -1  # placeholder, fixed in _resolve
+        else:
+            resolved[s] = (src, port)
+        if port < 0:
+            ctrl.append(src)
+        else:
+            data.append((src, port))
+    return tuple(data) if data else (), tuple(ctrl) if ctrl else (), late
+
+
 def _flat_from_scan(node_of: np.ndarray, srcs: np.ndarray, odd: list[int],
                     data_all: list[tuple], ctrl_all: list[tuple]) -> dict[bool, tuple]:
     """``GraphIndex.flat_inputs`` for both kinds of edge, from the scan's arrays:
@@ -486,9 +525,7 @@ class GraphIndex:
                 if keep_serial:
                     serial.append(node)
                 p, name, op = 0, "", ""
-                data_l: list[tuple[int, int]] = []
-                ctrl_l: list[int] = []
-                late = None
+                ins: list[str] = []
                 # the common layout first (name, op, inputs, each under 128 bytes): the
                 # same steps as the general loop below, without its per-field dispatch;
                 # anything else (other order, long fields) continues in that loop
@@ -507,31 +544,7 @@ class GraphIndex:
                         while p + 1 < length and node[p] == 0x1A and node[p + 1] < 0x80:
                             st = p + 2
                             p = st + node[p + 1]
-                            s = node[st:p].decode("utf-8")
-                            src = index_get(s)
-                            if src is not None and src != i:
-                                data_l.append((src, 0))
-                                continue
-                            r = resolved.get(s)
-                            if r is not None:
-                                if r[1] < 0:
-                                    ctrl_l.append(r[0])
-                                else:
-                                    data_l.append(r)
-                                continue
-                            nm, port = split_input(s)
-                            src = index_get(nm)
-                            if src is None or src == i:
-                                if late is None:
-                                    late = []
-                                late.append((nm, port))
-                                src = -1  # placeholder, fixed in _resolve
-                            else:
-                                resolved[s] = (src, port)
-                            if port < 0:
-                                ctrl_l.append(src)
-                            else:
-                                data_l.append((src, port))
+                            ins.append(node[st:p].decode("utf-8"))
                 while p < length:
                     t = node[p]
                     if t > 0x1A:
@@ -550,31 +563,7 @@ class GraphIndex:
                             shift += 7
                     p = st + k
                     if t == 0x1A:
-                        s = node[st:p].decode("utf-8")
-                        src = index_get(s)
-                        if src is not None and src != i:
-                            data_l.append((src, 0))
-                            continue
-                        r = resolved.get(s)
-                        if r is not None:
-                            if r[1] < 0:
-                                ctrl_l.append(r[0])
-                            else:
-                                data_l.append(r)
-                            continue
-                        nm, port = split_input(s)
-                        src = index_get(nm)
-                        if src is None or src == i:
-                            if late is None:
-                                late = []
-                            late.append((nm, port))
-                            src = -1  # placeholder, fixed in _resolve
-                        else:
-                            resolved[s] = (src, port)
-                        if port < 0:
-                            ctrl_l.append(src)
-                        else:
-                            data_l.append((src, port))
+                        ins.append(node[st:p].decode("utf-8"))
                     elif t == 0x0A:
                         name = node[st:p].decode("utf-8")
                         if name in index:
@@ -600,10 +589,15 @@ class GraphIndex:
                 elif raw:
                     tail = _sorted_attrs(tail)
                 tails.append(tail)
-                data_all.append(tuple(data_l) if data_l else empty)
-                ctrl_all.append(tuple(ctrl_l) if ctrl_l else empty)
-                if late is not None:
-                    pending.append((i, late))
+                if ins:
+                    data_t, ctrl_t, late = _input_edges(ins, i, index_get, resolved)
+                    data_all.append(data_t)
+                    ctrl_all.append(ctrl_t)
+                    if late is not None:
+                        pending.append((i, late))
+                else:
+                    data_all.append(empty)
+                    ctrl_all.append(empty)
                 i += 1
         except (IndexError, UnicodeDecodeError):
             return False
@@ -664,36 +658,8 @@ class GraphIndex:
         resolved: dict[str, tuple[int, int]] = {}
         index_get = index.get
         for i in odd:
-            data_l: list[tuple[int, int]] = []
-            ctrl_l: list[int] = []
-            late = None
-            for s in inputs[bounds[i]:bounds[i + 1]]:
-                src = index_get(s)
-                if src is not None and src < i:
-                    data_l.append((src, 0))
-                    continue
-                r = resolved.get(s)
-                if r is not None:
-                    if r[1] < 0:
-                        ctrl_l.append(r[0])
-                    else:
-                        data_l.append(r)
-                    continue
-                nm, port = split_input(s)
-                src = index_get(nm)
-                if src is None or src >= i:
-                    if late is None:
-                        late = []
-                    late.append((nm, port))
-                    src = -1  # placeholder, fixed in _resolve
-                else:
-                    resolved[s] = (src, port)
-                if port < 0:
-                    ctrl_l.append(src)
-                else:
-                    data_l.append((src, port))
-            data_all[i] = tuple(data_l) if data_l else empty
-            ctrl_all[i] = tuple(ctrl_l) if ctrl_l else empty
+            data_all[i], ctrl_all[i], late = _input_edges(inputs[bounds[i]:bounds[i + 1]], i,
+                                                          index_get, resolved)
             if late is not None:
                 pending.append((i, late))
         del inputs

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from graphdef.io.wire import decode_varint
+
 #: Zero bytes appended to the buffer copy: varint reads near the end never run past it.
 _PAD = 16
 
@@ -231,17 +233,10 @@ def _more_nodes(data: bytes, pos: int) -> bool:
         tag = data[pos]
         if tag not in (0x12, 0x18, 0x22, 0x2A):
             return True
-        pos += 1
-        value = shift = 0
-        while True:
-            if pos >= n or shift > 63:
-                return True
-            c = data[pos]
-            pos += 1
-            value |= (c & 0x7F) << shift
-            if c < 0x80:
-                break
-            shift += 7
+        try:
+            value, pos = decode_varint(data, pos + 1)
+        except IndexError:
+            return True
         if tag != 0x18:
             pos += value
             if pos > n:
