@@ -562,20 +562,27 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
         fw = _FW = _fw()
         _TENSOR = fw.Tensor
     g = fw.get_default_graph()
-    var_cls = _VARIABLE or _variable_class()
     if od.simple and not attrs:
         # The seed's lazy-loading loop calls the same op on the same operands again and
         # again: a repeat of the last call (same objects, input shapes unchanged) reuses
         # its converted inputs, attrs and inferred output shape.
         memo = g._op_memo.get(od.name)
         if memo is not None:
-            raw = memo[0]
-            if len(raw) == len(inputs):
-                for a, b, t, s in zip(inputs, raw, memo[1], memo[2]):
+            raw, ins, shapes = memo[0], memo[1], memo[2]
+            n = len(inputs)
+            if n != len(raw):
+                pass
+            elif n == 2:  # binary ops, the common case, without a loop
+                if (inputs[0] is raw[0] and inputs[1] is raw[1] and ins[0]._shape is shapes[0]
+                        and ins[1]._shape is shapes[1]):
+                    return g._new_op(od.name, ins, memo[3], name, memo[4], memo[5])._out
+            else:
+                for a, b, t, s in zip(inputs, raw, ins, shapes):
                     if a is not b or t._shape is not s:
                         break
                 else:
-                    return g._new_op(od.name, memo[1], memo[3], name, memo[4], memo[5])._out
+                    return g._new_op(od.name, ins, memo[3], name, memo[4], memo[5])._out
+        var_cls = _VARIABLE or _variable_class()
         raw = inputs
         dt = None
         ins = inputs
@@ -626,6 +633,7 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
         g._op_memo[od.name] = (tuple(raw), inputs, tuple(i._shape for i in inputs), last[1],
                                out_dtypes, (fw.as_shape(shapes[0]),) if shapes else ())
         return t
+    var_cls = _VARIABLE or _variable_class()
     if any(type(v) is not _TENSOR for v in inputs):
         if not all(type(v) is _TENSOR or isinstance(v, var_cls) for v in inputs):
             return None
