@@ -174,10 +174,7 @@ class Operation:
             self._out = None
             self._outs = []
         else:
-            if output_shapes:
-                outs = [Tensor(self, i, output_dtypes[i], output_shapes[i]) for i in range(n)]
-            else:
-                outs = [Tensor(self, i, output_dtypes[i]) for i in range(n)]
+            outs = _make_outputs(self, output_dtypes, output_shapes)
             self._out = outs[0]
             self._outs = outs
 
@@ -323,6 +320,14 @@ class Operation:
 
     def __str__(self) -> str:
         return str(self.node_def)
+
+
+def _make_outputs(op: Operation, output_dtypes: Any, output_shapes: Any) -> list[Tensor]:
+    """The output tensors of an op with several outputs. (Outside ``Operation.__init__``:
+    comprehensions there would close over its locals, making cells on every op.)"""
+    if output_shapes:
+        return [Tensor(op, i, d, s) for i, (d, s) in enumerate(zip(output_dtypes, output_shapes))]
+    return [Tensor(op, i, d) for i, d in enumerate(output_dtypes)]
 
 
 def _run_using_default_session(fetch: Any, feed_dict: Any, graph: Any, session: Any,

@@ -633,6 +633,15 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
         g._op_memo[od.name] = (tuple(raw), inputs, tuple(i._shape for i in inputs), last[1],
                                out_dtypes, (fw.as_shape(shapes[0]),) if shapes else ())
         return t
+    return _apply_fast_typed(od, g, name, inputs, attrs)
+
+
+def _apply_fast_typed(od: OpDef, g: Any, name: str | None, inputs: Sequence[Any],
+                      attrs: dict | None):
+    """``_apply_fast`` for ops with several type attrs, fixed-type inputs or attrs given.
+    (A function of its own: its comprehensions close over locals, and a function with
+    closures pays for making its cells on every call, which the simple path should not.)"""
+    fw = _FW
     var_cls = _VARIABLE or _variable_class()
     if any(type(v) is not _TENSOR for v in inputs):
         if not all(type(v) is _TENSOR or isinstance(v, var_cls) for v in inputs):
