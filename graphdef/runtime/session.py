@@ -66,6 +66,12 @@ def _flatten(f: Any, leaves: list[Any]) -> Any:
     return len(leaves) - 1
 
 
+def _leaf_values(results: Any, positions: Sequence[int | None]) -> list:
+    """The value of each fetched leaf (None for an op). (Outside ``Session.run``: a
+    comprehension there would close over its locals, making a cell on every run.)"""
+    return [None if p is None else _out(results[p]) for p in positions]
+
+
 def _rebuild(t: Any, vals: Sequence[Any]) -> Any:
     if type(t) is int:
         return vals[t]
@@ -240,8 +246,7 @@ class Session:
             r = e.plan.fn(*e.feeds(feed_dict)) if feed_dict else e.plan.fn()
         if e.plan.single:
             r = (r,)
-        vals = [None if p is None else _out(r[p]) for p in e.leaf_pos]
-        return _rebuild(template, vals)
+        return _rebuild(template, _leaf_values(r, e.leaf_pos))
 
     def make_callable(self, fetches: Any, feed_list: Sequence[Any] | None = None,
                       accept_options: bool = False) -> Any:
