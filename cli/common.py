@@ -218,19 +218,20 @@ def error_message(e: BaseException) -> str | None:
     return None
 
 
-def load_index(path: str, allow_duplicates: bool = False) -> Any:
+def load_index(path: str, allow_duplicates: bool = False, lazy_edges: bool = False) -> Any:
     """A ``GraphIndex`` for show/diff/dedupe. A binary GraphDef is indexed straight
     from its bytes (no message: about half the memory and time on huge graphs);
     text, event files and anything the fast walk rejects go through ``loads``."""
     from graphdef.io import read_bytes
     data, name = read_bytes(path)
-    return index_from_bytes(data, name, allow_duplicates)
+    return index_from_bytes(data, name, allow_duplicates, lazy_edges)
 
 
-def index_from_bytes(data: bytes, name: str, allow_duplicates: bool = False) -> Any:
+def index_from_bytes(data: bytes, name: str, allow_duplicates: bool = False,
+                     lazy_edges: bool = False) -> Any:
     """:func:`load_index` for bytes already read (``name`` is used in errors)."""
     from graphdef.tools.canonical import index_from_bytes as index
-    return index(data, name, allow_duplicates)
+    return index(data, name, allow_duplicates, lazy_edges)
 
 
 #: Below this many bytes of input, two graphs are indexed one after the other: a
@@ -252,15 +253,16 @@ def _parallel_ok(paths: tuple[str, ...]) -> bool:
     return cores > 1 and size >= PARALLEL_MIN_BYTES
 
 
-def load_index_pair(path_a: str, path_b: str, allow_duplicates: bool = False
-                    ) -> tuple[Any, Any]:
+def load_index_pair(path_a: str, path_b: str, allow_duplicates: bool = False,
+                    lazy_edges: bool = False) -> tuple[Any, Any]:
     """``(load_index(path_a), load_index(path_b))``, the two on two cores when the
     files are big: a forked worker indexes A while this process indexes B, and
     hands it over as :meth:`GraphIndex.to_parts` (flat arrays: pickling the index
     itself would cost more than indexing). Whatever goes wrong in the worker, A is
     then indexed here, so errors are the sequential path's, A's reported first."""
     if not _parallel_ok((path_a, path_b)):
-        return load_index(path_a, allow_duplicates), load_index(path_b, allow_duplicates)
+        return (load_index(path_a, allow_duplicates, lazy_edges),
+                load_index(path_b, allow_duplicates, lazy_edges))
     from graphdef.tools.canonical import GraphIndex
     r, w = os.pipe()
     pid = os.fork()
@@ -268,7 +270,7 @@ def load_index_pair(path_a: str, path_b: str, allow_duplicates: bool = False
         status = 1
         try:
             os.close(r)
-            parts = load_index(path_a, allow_duplicates).to_parts()
+            parts = load_index(path_a, allow_duplicates, lazy_edges).to_parts()
             with os.fdopen(w, "wb") as f:
                 pickle.dump(parts, f, protocol=pickle.HIGHEST_PROTOCOL)
             status = 0
@@ -279,7 +281,7 @@ def load_index_pair(path_a: str, path_b: str, allow_duplicates: bool = False
     os.close(w)
     parts = ib = error_b = None
     try:
-        ib = load_index(path_b, allow_duplicates)
+        ib = load_index(path_b, allow_duplicates, lazy_edges)
     except Exception as e:  # noqa: BLE001 - raised below, unless A fails first
         error_b = e
     with os.fdopen(r, "rb") as f:
@@ -289,7 +291,7 @@ def load_index_pair(path_a: str, path_b: str, allow_duplicates: bool = False
             parts = None
     _, status = os.waitpid(pid, 0)
     if parts is None or status != 0:
-        ia = load_index(path_a, allow_duplicates)
+        ia = load_index(path_a, allow_duplicates, lazy_edges)
     else:
         ia = GraphIndex.from_parts(parts)
     if error_b is not None:

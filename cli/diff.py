@@ -30,10 +30,11 @@ def diff_files(path_b: str, path_a: str, ignore_attrs: tuple[str, ...] = (),
 def _diff_files(path_b: str, path_a: str, ignore_attrs: tuple[str, ...], ignore_internal: bool,
                 equivalent_ops: bool, detect_renames: bool, names_only: bool, as_json: bool,
                 color: bool, parallel: bool) -> FileResult:
+    # lazy_edges: the diff reads edges as arrays, and per node only for a few nodes
     if parallel:
-        ia, ib = load_index_pair(path_a, path_b)
+        ia, ib = load_index_pair(path_a, path_b, lazy_edges=True)
     else:
-        ia, ib = load_index(path_a), load_index(path_b)
+        ia, ib = load_index(path_a, lazy_edges=True), load_index(path_b, lazy_edges=True)
     res = diff_indices(ia, ib, ignore_attrs=ignore_attrs, ignore_internal=ignore_internal,
                        equivalent_ops=equivalent_ops, detect_renames=detect_renames)
     status = 0 if res.equal else EXIT_DIFF

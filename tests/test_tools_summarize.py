@@ -181,12 +181,16 @@ def test_bulk_scan_matches_field_loop(path: Path, monkeypatch):
     raw = g.SerializeToString()
     assert scan_nodes(raw) is not None
     bulk = (GraphIndex(g, serialize=True, allow_duplicates=True),
-            GraphIndex.from_wire(raw, allow_duplicates=True))
+            GraphIndex.from_wire(raw, allow_duplicates=True),
+            GraphIndex.from_wire(raw, allow_duplicates=True, lazy_edges=True))
     monkeypatch.setattr(GraphIndex, "use_bulk_scan", False)
     loop = (GraphIndex(g, serialize=True, allow_duplicates=True),
-            GraphIndex.from_wire(raw, allow_duplicates=True))
+            GraphIndex.from_wire(raw, allow_duplicates=True),
+            GraphIndex.from_wire(raw, allow_duplicates=True, lazy_edges=True))
     for a, b in zip(bulk, loop):
         _same_index(a, b)
+    lazy = bulk[2]
+    assert all(lazy.data[i] == loop[1].data[i] for i in range(0, len(lazy), 7))
 
 
 @pytest.mark.parametrize("path", all_graph_files(), ids=ids(all_graph_files()))
@@ -250,11 +254,13 @@ def test_bulk_scan_odd_layouts(variant: str, monkeypatch):
     from graphdef.tools.wire_scan import scan_nodes
     assert (scan_nodes(raw) is not None) == (variant == "plain")
     bulk = GraphIndex.from_wire(raw, allow_duplicates=True)
+    lazy = GraphIndex.from_wire(raw, allow_duplicates=True, lazy_edges=True)
     monkeypatch.setattr(GraphIndex, "use_bulk_scan", False)
     loop = GraphIndex.from_wire(raw, allow_duplicates=True)
-    assert (bulk is None) == (loop is None)
+    assert (bulk is None) == (loop is None) == (lazy is None)
     if bulk is not None:
         _same_index(bulk, loop)
+        _same_index(lazy, loop)
 
 
 def test_graph_index_from_bytes_odd_inputs():

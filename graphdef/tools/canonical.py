@@ -444,22 +444,25 @@ class GraphIndex:
 
     @classmethod
     def from_wire(cls, data: bytes, allow_duplicates: bool = False,
-                  source: str | None = None) -> "GraphIndex | None":
+                  source: str | None = None, lazy_edges: bool = False) -> "GraphIndex | None":
         """Index a binary GraphDef straight from its bytes, without building the message
         (a 1M-node graph's message takes ~0.5 GB): ``graph_def`` then holds only the
         fields outside ``node`` and :meth:`node` parses single nodes on demand. Attr
         maps are put in key order per node, as deterministic serialization would.
         Returns None when the bytes do not walk as a GraphDef (the caller then parses
-        them normally and reports the error)."""
+        them normally and reports the error). ``lazy_edges``: ``data`` makes each
+        node's tuple when asked (:class:`~graphdef.tools.wire_scan.EdgeTuples`), for
+        a diff, which reads the edges as arrays; whole-graph passes over ``data``
+        (dedupe, show) want the list."""
         self = cls.__new__(cls)
         self._raw = True
         self.source = source
-        if not self._scan_bytes(data, allow_duplicates, raw=True):
+        if not self._scan_bytes(data, allow_duplicates, raw=True, lazy_edges=lazy_edges):
             return None
         return self
 
     def _scan_bytes(self, data: bytes, allow_duplicates: bool, raw: bool = False,
-                    keep_serial: bool = True) -> bool:
+                    keep_serial: bool = True, lazy_edges: bool = False) -> bool:
         """Fill the arrays from the deterministic serialization of the graph: reading
         the wire format directly costs about half of going through the messages.
         Returns False (and the caller reads the messages) on anything unexpected.
@@ -470,7 +473,8 @@ class GraphIndex:
         if self.use_bulk_scan:
             scan = scan_nodes(data)
             if scan is not None:
-                return self._fill_from_scan(data, scan, allow_duplicates, raw, keep_serial)
+                return self._fill_from_scan(data, scan, allow_duplicates, raw, keep_serial,
+                                            lazy_edges)
         head_parts: list[bytes] = []
         names: list[str] = []
         ops: list[str] = []
@@ -624,7 +628,7 @@ class GraphIndex:
     use_bulk_scan = True
 
     def _fill_from_scan(self, data: bytes, scan: NodeScan, allow_duplicates: bool, raw: bool,
-                        keep_serial: bool) -> bool:
+                        keep_serial: bool, lazy_edges: bool = False) -> bool:
         """The arrays from a :class:`~graphdef.tools.wire_scan.NodeScan`: what the loop
         in :meth:`_scan_bytes` computes, with the per-node steps done by C-level maps.
         Nodes whose inputs are not all plain names of earlier nodes (ports, control
@@ -648,17 +652,15 @@ class GraphIndex:
         # the loop sees only the names of nodes up to the current one: a plain input is
         # a name of an earlier node; anything else is redone below as the loop does it
         odd = np.unique(node_of[(srcs < 0) | (srcs >= node_of)]).tolist()
-        pairs = list(zip(srcs.tolist(), repeat(0)))
         bounds = scan.input_bounds.tolist()
-        data_all = list(map(tuple, map(pairs.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
-        del pairs
-        empty: tuple = ()
-        ctrl_all: list[tuple[int, ...]] = [empty] * n
+        # the odd nodes' edges first, in dicts (lazy_edges keeps only arrays for the rest)
+        odd_data: dict[int, tuple] = {}
+        odd_ctrl: dict[int, tuple] = {}
         pending: list[tuple[int, list[tuple[str, int]]]] = []
         resolved: dict[str, tuple[int, int]] = {}
         index_get = index.get
         for i in odd:
-            data_all[i], ctrl_all[i], late = _input_edges(inputs[bounds[i]:bounds[i + 1]], i,
+            odd_data[i], odd_ctrl[i], late = _input_edges(inputs[bounds[i]:bounds[i + 1]], i,
                                                           index_get, resolved)
             if late is not None:
                 pending.append((i, late))
@@ -684,15 +686,30 @@ class GraphIndex:
             except Exception:  # noqa: BLE001 - corrupt library/versions: let the parser say
                 return False
         self.names, self.ops, self.index = names, ops, index
-        self.data, self.ctrl = data_all, ctrl_all
         self.serial = NodeBytes(data, scan.starts, scan.ends) if keep_serial or raw else []
         self.tails = tails
         self.duplicates = duplicates
         self.missing = []
         self.topological = not pending
+        self.data, self.ctrl = odd_data, odd_ctrl  # what _resolve reads and completes
         if pending:
             self._resolve(pending)
-        self._flat = _flat_from_scan(node_of, srcs, odd, data_all, ctrl_all)
+        self._flat = flat = _flat_from_scan(node_of, srcs, odd, odd_data, odd_ctrl)
+        empty: tuple = ()
+        ctrl_all: list[tuple[int, ...]] = [empty] * n
+        for i, c in odd_ctrl.items():
+            ctrl_all[i] = c
+        if lazy_edges:
+            self.data = EdgeTuples(np.bincount(flat[False][0], minlength=n), *flat[False][1:])
+        else:
+            pairs = list(zip(srcs.tolist(), repeat(0)))
+            data_all = list(map(tuple, map(pairs.__getitem__, map(slice, bounds[:-1],
+                                                                   bounds[1:]))))
+            del pairs
+            for i, d in odd_data.items():
+                data_all[i] = d
+            self.data = data_all
+        self.ctrl = ctrl_all
         return True
 
     def _resolve(self, pending: list[tuple[int, list[tuple[str, int]]]]) -> None:
@@ -900,30 +917,33 @@ class GraphIndex:
         return out
 
 
-def index_from_bytes(data: bytes, name: str = "<bytes>", allow_duplicates: bool = False
-                     ) -> GraphIndex:
+def index_from_bytes(data: bytes, name: str = "<bytes>", allow_duplicates: bool = False,
+                     lazy_edges: bool = False) -> GraphIndex:
     """A :class:`GraphIndex` of a serialized graph in any format ``graphdef.io.loads``
     reads. A binary GraphDef is indexed straight from its bytes (no message: about
     half the memory and time on huge graphs); text, event files and anything the
     byte walk rejects go through ``loads`` (``name`` is used in its errors)."""
     from graphdef.io import detect_format, loads
     if data.strip() and detect_format(data) == "pb":
-        idx = GraphIndex.from_wire(data, allow_duplicates=allow_duplicates, source=name)
+        idx = GraphIndex.from_wire(data, allow_duplicates=allow_duplicates, source=name,
+                                   lazy_edges=lazy_edges)
         if idx is not None:
             return idx
     return GraphIndex(loads(data, name), serialize=True, allow_duplicates=allow_duplicates)
 
 
-def index_of(graph: Any, allow_duplicates: bool = False) -> GraphIndex:
+def index_of(graph: Any, allow_duplicates: bool = False, lazy_edges: bool = False
+             ) -> GraphIndex:
     """The index the tools work on, for a GraphDef message, serialized bytes or a
     path (``-``: stdin): ``summarize``/``diff`` accept all three, and a path or
     bytes never builds the message (see :func:`index_from_bytes`)."""
     if isinstance(graph, (bytes, bytearray, memoryview)):
-        return index_from_bytes(bytes(graph), allow_duplicates=allow_duplicates)
+        return index_from_bytes(bytes(graph), allow_duplicates=allow_duplicates,
+                                lazy_edges=lazy_edges)
     if isinstance(graph, (str, os.PathLike)):
         from graphdef.io import read_bytes
         data, name = read_bytes(graph)
-        return index_from_bytes(data, name, allow_duplicates)
+        return index_from_bytes(data, name, allow_duplicates, lazy_edges)
     return GraphIndex(graph, serialize=True, allow_duplicates=allow_duplicates)
 
 

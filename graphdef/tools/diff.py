@@ -564,9 +564,8 @@ def diff(a: Any, b: Any, ignore_attrs: Iterable[str] = (), ignore_internal: bool
 
 def _diff(a: Any, b: Any, ignore_attrs: Iterable[str], ignore_internal: bool,
           equivalent_ops: bool, detect_renames: bool) -> DiffResult:
-    ia, ib = (index_of(g) if is_graph_source(g) else GraphIndex(g, serialize=True,
-                                                               keep_serial=False)
-              for g in (a, b))
+    ia, ib = (index_of(g, lazy_edges=True) if is_graph_source(g)
+              else GraphIndex(g, serialize=True, keep_serial=False) for g in (a, b))
     return diff_indices(ia, ib, ignore_attrs, ignore_internal, equivalent_ops, detect_renames)
 
 
