@@ -200,19 +200,24 @@ def test_index_parts_round_trip(path: Path):
     import pickle
     from graphdef.tools.dedupe import merge_classes
     g = graphdef.load(path)
-    for idx in (GraphIndex(g, serialize=True, allow_duplicates=True),
-                GraphIndex(g, serialize=True, allow_duplicates=True, keep_serial=False),
-                GraphIndex.from_wire(g.SerializeToString(), allow_duplicates=True)):
+    nul = GraphDef()
+    nul.CopyFrom(g)
+    if nul.node:
+        nul.node[0].name += "\0"  # names joined by NUL for the hand-over: the list then
+    for src, idx in ((g, GraphIndex(g, serialize=True, allow_duplicates=True)),
+                     (g, GraphIndex(g, serialize=True, allow_duplicates=True, keep_serial=False)),
+                     (g, GraphIndex.from_wire(g.SerializeToString(), allow_duplicates=True)),
+                     (nul, GraphIndex(nul, serialize=True, allow_duplicates=True))):
         back = GraphIndex.from_parts(pickle.loads(pickle.dumps(idx.to_parts())))
         assert back.data[len(back) // 2] == idx.data[len(back) // 2]  # one tuple, made alone
         _flat_ok(back)
         for attr in _INDEX_FIELDS:
             assert getattr(back, attr) == getattr(idx, attr), attr
         assert list(back.serial) == (list(idx.serial) or [
-            n.SerializeToString(deterministic=True) for n in g.node])
+            n.SerializeToString(deterministic=True) for n in src.node])
         assert back.graph_def.versions == g.versions
         assert back.graph_def.library == g.library
-        assert [back.node(i) for i in range(len(back))] == list(g.node)
+        assert [back.node(i) for i in range(len(back))] == list(src.node)
         if not idx.duplicates:
             assert merge_classes(back) == merge_classes(idx)
 

@@ -773,7 +773,10 @@ class GraphIndex:
         serial = self.serial
         if n and not len(serial):
             serial = [node.SerializeToString(deterministic=True) for node in self.graph_def.node]
-        return {"names": self.names, "ops": self.ops, "tails": self.tails,
+        names: Any = "\0".join(self.names)  # one string pickles ~10x faster than a list
+        if names.count("\0") != max(len(self.names) - 1, 0) or not self.names:
+            names = self.names  # a name holds NUL (or none at all): the list itself
+        return {"names": names, "ops": self.ops, "tails": self.tails,
                 "data": (np.bincount(consumer, minlength=n), src, port),
                 "ctrl": (np.bincount(c_consumer, minlength=n), c_src),
                 "serial": ((serial.data, serial.starts, serial.ends)
@@ -790,7 +793,9 @@ class GraphIndex:
         self = cls.__new__(cls)
         self._raw = True
         self.source = parts["source"]
-        self.names, self.ops, self.tails = parts["names"], parts["ops"], parts["tails"]
+        names = parts["names"]
+        self.names = names.split("\0") if isinstance(names, str) else names
+        self.ops, self.tails = parts["ops"], parts["tails"]
         counts, src, port = parts["data"]
         self.data = EdgeTuples(counts, src, port)
         n = len(counts)
