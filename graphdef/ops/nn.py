@@ -181,35 +181,33 @@ def conv2d(input: Any, filter: Any = None, strides: Any = None, padding: Any = N
                      "dilations": dilations})
 
 
+def _pool_attrs(ksize: Any, strides: Any, padding: Any, data_format: str | None) -> dict:
+    """MaxPool/AvgPool attrs as TF1's nn_ops writes them (4-element ksize and strides)."""
+    if data_format is None:
+        data_format = "NHWC"
+    channel_index = 1 if data_format.startswith("NC") else 3
+    return {"ksize": _get_sequence(ksize, 2, channel_index, "ksize"),
+            "strides": _get_sequence(strides, 2, channel_index, "strides"),
+            "padding": padding, "data_format": data_format}
+
+
 def max_pool(value: Any, ksize: Any, strides: Any, padding: Any, data_format: str = "NHWC",
              name: str | None = None, input: Any = None):  # noqa: A002
     value = input if value is None else value
     with _scope(name, "MaxPool", [value]) as scope:
-        if data_format is None:
-            data_format = "NHWC"
-        channel_index = 1 if data_format.startswith("NC") else 3
-        ksize = _get_sequence(ksize, 2, channel_index, "ksize")
-        strides = _get_sequence(strides, 2, channel_index, "strides")
-        if any(v == 0 for v in ksize):
-            raise ValueError(f"`ksize` cannot be zero. Received: ksize={ksize}")
-        return apply_op("MaxPool", scope, [value],
-                        {"ksize": ksize, "strides": strides, "padding": padding,
-                         "data_format": data_format})
+        attrs = _pool_attrs(ksize, strides, padding, data_format)
+        if any(v == 0 for v in attrs["ksize"]):
+            raise ValueError(f"`ksize` cannot be zero. Received: ksize={attrs['ksize']}")
+        return apply_op("MaxPool", scope, [value], attrs)
 
 
 def avg_pool(value: Any, ksize: Any, strides: Any, padding: Any, data_format: str = "NHWC",
              name: str | None = None, input: Any = None):  # noqa: A002
     value = input if value is None else value
     with _scope(name, "AvgPool", [value]) as scope:
-        if data_format is None:
-            data_format = "NHWC"
-        channel_index = 1 if data_format.startswith("NC") else 3
-        ksize = _get_sequence(ksize, 2, channel_index, "ksize")
-        strides = _get_sequence(strides, 2, channel_index, "strides")
+        attrs = _pool_attrs(ksize, strides, padding, data_format)
         value = convert(value, name="input")
-        return apply_op("AvgPool", scope, [value],
-                        {"ksize": ksize, "strides": strides, "padding": padding,
-                         "data_format": data_format})
+        return apply_op("AvgPool", scope, [value], attrs)
 
 
 __all__ = ["relu", "relu6", "elu", "selu", "softplus", "softsign", "leaky_relu", "sigmoid",
