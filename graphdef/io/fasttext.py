@@ -455,12 +455,18 @@ def _lines(text: str, root: _Message) -> bytes:
     # current message: `cur` = its open action (kind, info, bit, tag, close, line cache)
     cur: tuple = (_OPEN, root, 0, b"", "", line_cache(root))
     lc = cur[5]
+    # One flat list of wire pieces for the whole text, and its running size in bytes. An
+    # open sub-message leaves a slot for its head (tag + body length) and remembers the
+    # size so far; its close writes the head into the slot. No bytes are copied or joined
+    # until the end.
     chunks: list[bytes] = []
     append = chunks.append
+    size = 0
     mask = 0
     stack: list[tuple] = []
     push = stack.append
     pop = stack.pop
+    SCALAR, OPEN, CLOSE = _SCALAR, _OPEN, _CLOSE
     try:
         for line in text.split("\n"):
             r = lc.get(line)
@@ -473,43 +479,45 @@ def _lines(text: str, root: _Message) -> bytes:
                 if fi is not None and fi.is_str:
                     data = m.group(2).encode("utf-8")  # type: ignore[union-attr]
                     n = len(data)
-                    r = (_SCALAR, fi.tag + (small[n] if n < 16384 else _varint_slow(n)) + data,
-                         fi.bit)
+                    r = fi.tag + (small[n] if n < 16384 else _varint_slow(n)) + data
+                    r = (SCALAR, r, fi.bit, len(r))
                 else:
                     r = _line_action(line, fields)
-                    if r[0] == _OPEN:
+                    if r[0] == OPEN:
                         r = r + (line_cache(r[1]),)
+                    elif r[0] == SCALAR:
+                        r = r + (len(r[1]),)
                 if len(lc) < _LINE_CACHE_LIMIT:
                     lc[line] = r
             kind = r[0]
-            if kind == _SCALAR:
+            if kind == SCALAR:
                 bit = r[2]
                 if bit:
                     if mask & bit:
                         raise Unsupported
                     mask |= bit
                 append(r[1])
-            elif kind == _CLOSE:
+                size += r[3]
+            elif kind == CLOSE:
                 if r[1] != cur[4]:
                     raise Unsupported
-                body = b"".join(chunks)
-                n = len(body)
-                head = cur[3] + (small[n] if n < 16384 else _varint_slow(n))
-                cur, chunks, mask = pop()
+                tag = cur[3]
+                cur, at, start, mask = pop()
+                n = size - start
+                head = tag + (small[n] if n < 16384 else _varint_slow(n))
+                chunks[at] = head
+                size += len(head)
                 lc = cur[5]
-                append = chunks.append
-                append(head + body)
-            elif kind == _OPEN:
+            elif kind == OPEN:
                 bit = r[2]
                 if bit:
                     if mask & bit:
                         raise Unsupported
                     mask |= bit
-                push((cur, chunks, mask))
+                push((cur, len(chunks), size, mask))
+                append(b"")  # the head's slot
                 cur = r
                 lc = r[5]
-                chunks = []
-                append = chunks.append
                 mask = 0
     except UnicodeError as e:
         raise Unsupported from e
