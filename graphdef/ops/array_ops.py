@@ -12,23 +12,10 @@ from typing import Any
 import numpy as np
 
 from graphdef import dtypes
-from graphdef.ops.op_def import apply_op, convert
+from graphdef.ops.op_def import _fw, _is_tensor, _scope, apply_op, convert
 from graphdef.ops.shapes import constant_value
 
 newaxis = None
-
-
-def _fw():
-    import graphdef.framework as fw
-    return fw
-
-
-def _is_tensor(x: Any) -> bool:
-    return isinstance(x, _fw().Tensor)
-
-
-def _scope(name: str | None, default: str, values: Any = None):
-    return _fw().name_scope(name, default, values)
 
 
 def _constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Const"):

@@ -13,22 +13,9 @@ from typing import Any
 import numpy as np
 
 from graphdef import dtypes
-from graphdef.ops.op_def import OPS, _apply_fast, apply_op, convert
+from graphdef.ops.op_def import OPS, _apply_fast, _fw, _is_tensor, _scope, apply_op, convert
 
 ADD_OP = "Add"  # TF1 wrote Add (the seed's dumps); TF2 writes AddV2: compare treats them equal.
-
-
-def _fw():
-    import graphdef.framework as fw
-    return fw
-
-
-def _is_tensor(x: Any) -> bool:
-    return isinstance(x, _fw().Tensor)
-
-
-def _scope(name: str | None, default: str, values: Any = None):
-    return _fw().name_scope(name, default, values)
 
 
 # -- binary arithmetic --------------------------------------------------------------------

@@ -14,12 +14,7 @@ from graphdef import dtypes
 from graphdef.ops import math_ops
 from graphdef.ops.array_ops import concat, rank, transpose
 from graphdef.ops.math_ops import sigmoid, tanh  # noqa: F401 - tf.nn.sigmoid / tf.nn.tanh
-from graphdef.ops.op_def import apply_op, convert
-
-
-def _scope(name: str | None, default: str, values: Any = None):
-    import graphdef.framework as fw
-    return fw.name_scope(name, default, values)
+from graphdef.ops.op_def import _scope, apply_op, convert
 
 
 def relu(features: Any, name: str | None = None):

@@ -183,6 +183,11 @@ def _is_tensor(x: Any) -> bool:
     return isinstance(x, _fw().Tensor)
 
 
+def _scope(name: str | None, default: str, values: Any = None):
+    """``tf.name_scope(name, default, values)`` for the op functions."""
+    return _fw().name_scope(name, default, values)
+
+
 def graph_of(values: Sequence[Any]):
     """The graph an op over ``values`` belongs to (TensorFlow's ``_get_graph_from_inputs``):
     the graph of its tensor inputs, else the default graph; ValueError if they differ."""
@@ -567,21 +572,16 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
         # again: a repeat of the last call (same objects, input shapes unchanged) reuses
         # its converted inputs, attrs and inferred output shape.
         memo = g._op_memo.get(od.name)
-        if memo is not None:
+        if memo is not None and len(inputs) == len(memo[0]):
             raw, ins, shapes = memo[0], memo[1], memo[2]
-            n = len(inputs)
-            if n != len(raw):
-                pass
-            elif n == 2:  # binary ops, the common case, without a loop
-                if (inputs[0] is raw[0] and inputs[1] is raw[1] and ins[0]._shape is shapes[0]
-                        and ins[1]._shape is shapes[1]):
-                    return g._new_op(od.name, ins, memo[3], name, memo[4], memo[5])._out
+            if len(raw) == 2:  # binary ops, the common case, compared without a loop
+                same = (inputs[0] is raw[0] and inputs[1] is raw[1]
+                        and ins[0]._shape is shapes[0] and ins[1]._shape is shapes[1])
             else:
-                for a, b, t, s in zip(inputs, raw, ins, shapes):
-                    if a is not b or t._shape is not s:
-                        break
-                else:
-                    return g._new_op(od.name, ins, memo[3], name, memo[4], memo[5])._out
+                same = all(a is b and t._shape is s
+                           for a, b, t, s in zip(inputs, raw, ins, shapes))
+            if same:
+                return g._new_op(od.name, ins, memo[3], name, memo[4], memo[5])._out
         var_cls = _VARIABLE or _variable_class()
         raw = inputs
         dt = None
@@ -628,10 +628,11 @@ def _apply_fast(od: OpDef, name: str | None, inputs: Sequence[Any], attrs: dict 
         out_dtypes = (od.outputs[0].fixed or dt,)
         t = g.create_op(od.name, inputs, last[1], name=name, output_dtypes=out_dtypes,
                         output_shapes=shapes or ())._out
-        # What create_op was given, checked and normalised (the op itself may since have
-        # been changed by an attr scope or a control-flow context).
+        # What create_op was given and checked, and the output shape it normalised (the
+        # op's inputs and attrs may since have been changed by an attr scope or a
+        # control-flow context, so they are not read back from it).
         g._op_memo[od.name] = (tuple(raw), inputs, tuple(i._shape for i in inputs), last[1],
-                               out_dtypes, (fw.as_shape(shapes[0]),) if shapes else ())
+                               out_dtypes, (t._shape,))
         return t
     return _apply_fast_typed(od, g, name, inputs, attrs)
 

@@ -12,12 +12,7 @@ from typing import Any
 
 from graphdef import dtypes
 from graphdef.ops import array_ops, math_ops
-from graphdef.ops.op_def import apply_op, convert
-
-
-def _fw():
-    import graphdef.framework as fw
-    return fw
+from graphdef.ops.op_def import _fw, apply_op, convert
 
 
 def _add(x: Any, y: Any, name: str | None = None):
