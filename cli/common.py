@@ -222,16 +222,8 @@ def load_index(path: str, allow_duplicates: bool = False, lazy_edges: bool = Fal
     """A ``GraphIndex`` for show/diff/dedupe. A binary GraphDef is indexed straight
     from its bytes (no message: about half the memory and time on huge graphs);
     text, event files and anything the fast walk rejects go through ``loads``."""
-    from graphdef.io import read_bytes
-    data, name = read_bytes(path)
-    return index_from_bytes(data, name, allow_duplicates, lazy_edges)
-
-
-def index_from_bytes(data: bytes, name: str, allow_duplicates: bool = False,
-                     lazy_edges: bool = False) -> Any:
-    """:func:`load_index` for bytes already read (``name`` is used in errors)."""
-    from graphdef.tools.canonical import index_from_bytes as index
-    return index(data, name, allow_duplicates, lazy_edges)
+    from graphdef.tools.canonical import index_of
+    return index_of(path, allow_duplicates, lazy_edges)
 
 
 #: Below this many bytes of input, two graphs are indexed one after the other: a

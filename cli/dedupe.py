@@ -9,11 +9,11 @@ import click
 
 import graphdef
 from graphdef.io import detect_format, read_bytes, write_atomic
-from graphdef.tools.canonical import GraphIndex, paused_gc
+from graphdef.tools.canonical import GraphIndex, index_from_bytes, paused_gc
 from graphdef.tools.dedupe import DedupeReport, _varint, dedupe_index
 from graphdef_cli.batch import FileResult, emit, jobs_option, run_batch
 from graphdef_cli.common import (EXIT_DIFF, BadInput, handle_errors, json_option,
-                                 index_from_bytes, output_format, output_options,
+                                 output_format, output_options,
                                  same_file)
 
 
