@@ -87,6 +87,10 @@ def test_reader_matches_text_format_on_real_files(path: Path):
         assert fasttext._lines(text, root) == scanned
     except fasttext._NotLines:  # hand-written files put several statements on a line
         assert "{ " in text or "{}" in text
+    try:  # block mode (whole node blocks memoised) agrees too, or hands over
+        assert fasttext._blocks(text, root) == scanned
+    except fasttext._NotLines:
+        assert not text.startswith("node {\n") or "{ " in text or "{}" in text
     assert _wire(parse_text(text, graph_pb2.GraphDef())) == want
 
 
@@ -195,6 +199,70 @@ NODE_CASES = {
 @pytest.mark.parametrize("text", NODE_CASES.values(), ids=NODE_CASES.keys())
 def test_reader_edge_cases(text: str):
     _check_same(text, node_def_pb2.NodeDef)
+
+
+# --- block mode: whole `node {` blocks of a dump read at once ------------------------
+def _node(name: str, body: str = '  op: "Add"\n  input: "x"\n') -> str:
+    return f'node {{\n  name: "{name}"\n{body}}}\n'
+
+
+_ATTR = '  attr {\n    key: "T"\n    value {\n      type: DT_FLOAT\n    }\n  }\n'
+GRAPH_CASES = {
+    "canonical": _node("a") + _node("b") + _node("c", '  op: "Add"\n' + _ATTR),
+    "repeated_bodies": "".join(_node(f"n{i}", '  op: "Mul"\n' + _ATTR) for i in range(5)),
+    "versions_after": _node("a") + "versions {\n  producer: 27\n}\n",
+    "versions_before": "versions {\n  producer: 27\n}\n" + _node("a") + _node("b"),
+    "library_between": _node("a") + "library {\n}\n" + _node("b"),
+    "no_trailing_newline": (_node("a") + _node("b"))[:-1],
+    "crlf": (_node("a") + _node("b")).replace("\n", "\r\n"),
+    "single_line_block": 'node {\n  name: "a"\n}\nnode {\n  name: "b"\n}\n',
+    "empty_block": "node {\n}\n" + _node("a"),
+    "name_twice": _node("a", '  name: "b"\n  op: "X"\n') + _node("c"),
+    "op_twice_in_body": _node("a", '  op: "X"\n  op: "Y"\n'),
+    "op_first": 'node {\n  op: "X"\n  name: "a"\n}\n' + _node("b"),
+    "mixed_first_fields": 'node {\n  op: "X"\n}\n' + _node("b"),
+    "device_first_and_later_name": 'node {\n  device: "d"\n  name: "a"\n}\n' + _node("b"),
+    "comment_lines": _node("a", '  # note\n  op: "X"\n') + _node("b"),
+    "escaped_name": _node("a\\nb") + _node('q\\"x'),
+    "unicode_name": _node("é/漢字") + _node("b"),
+    "attr_first_in_body": 'node {\n  name: "a"\n' + _ATTR + '  op: "X"\n}\n',
+    "early_close": 'node {\n  name: "a"\n  }\nnode {\n  name: "b"\n}\n',
+    "nested_close_at_column_0": 'node {\n  name: "a"\n  attr {\n    key: "k"\n}\n}\n',
+    "unclosed_sub_message": 'node {\n  name: "a"\n  attr {\n}\n' + _node("b"),
+    "unknown_field": _node("a", '  bogus: "x"\n'),
+    "two_statements_a_line": 'node {\n  name: "a" op: "X"\n}\n' + _node("b"),
+    "indented_opener": '  node {\n  name: "a"\n}\n',
+    "angle_opener": 'node <\n  name: "a"\n>\n',
+    "long_name": _node("x" * 20000) + _node("b"),
+    "big_block": _node("a", '  attr {\n    key: "v"\n    value {\n      s: "'
+                        + "z" * 20000 + '"\n    }\n  }\n'),
+    "not_a_repeated_message": 'versions {\n  producer: 1\n}\n',
+    "trailing_garbage": _node("a") + "}\n",
+}
+
+
+@pytest.mark.parametrize("text", GRAPH_CASES.values(), ids=GRAPH_CASES.keys())
+def test_block_mode_edge_cases(text: str):
+    """Block mode gives exactly text_format's message or hands over (never differs)."""
+    _check_same(text)
+    root = fasttext._message_info(graph_pb2.GraphDef.DESCRIPTOR)
+    want, err = _reference(text)
+    try:
+        got = fasttext._blocks(text, root)
+    except (fasttext._NotLines, fasttext.Unsupported):
+        return
+    assert err is None, f"block mode accepted text that text_format rejects: {err}"
+    assert _wire(graph_pb2.GraphDef.FromString(got)) == want
+
+
+def test_block_mode_taken_for_canonical_dumps():
+    root = fasttext._message_info(graph_pb2.GraphDef.DESCRIPTOR)
+    for name in ("canonical", "repeated_bodies", "versions_after",
+                 "no_trailing_newline", "single_line_block", "escaped_name", "unicode_name",
+                 "op_first", "long_name", "big_block", "comment_lines"):
+        text = GRAPH_CASES[name]
+        got = fasttext._blocks(text, root)
+        assert _wire(graph_pb2.GraphDef.FromString(got)) == _reference(text)[0], name
 
 
 def test_reader_common_syntax_takes_fast_path():

@@ -17,7 +17,7 @@ from graphdef._proto import graph_pb2
 from graphdef.errors import GraphDefError, InputNotFoundError, ParseError
 from graphdef.io import events
 from graphdef.io.atomic import write_atomic
-from graphdef.io.text import format_text, parse_text
+from graphdef.io.text import format_text, parse_text, text_to_wire
 
 GraphDef = graph_pb2.GraphDef
 FORMATS = ("pbtxt", "pb")
@@ -188,4 +188,4 @@ def save(graph_def: Any, path: PathLike, format: str = "pbtxt") -> None:
 
 
 __all__ = ["GraphDef", "load", "loads", "save", "dumps", "detect_format", "read_bytes",
-           "write_atomic", "FORMATS", "GraphDefError"]
+           "write_atomic", "text_to_wire", "FORMATS", "GraphDefError"]

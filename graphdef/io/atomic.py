@@ -4,22 +4,33 @@ renamed over the target only once it is complete."""
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
 from graphdef.errors import WriteError
+
+
+def _temp_file(folder: str, name: str) -> tuple[int, str]:
+    """Create a new, empty temp file next to the target (as ``tempfile.mkstemp``:
+    exclusive create, mode 0600), without importing ``tempfile``, ``random`` and
+    ``shutil`` at every CLI start."""
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temp file name in {folder}")
 
 
 def write_atomic(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temp file + fsync + rename).
 
     Keeps the permissions of a file being replaced; new files get the usual
-    umask-derived mode rather than tempfile's 0600.
+    umask-derived mode rather than the temp file's 0600.
     """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    target = os.fspath(path)
+    folder, name = os.path.split(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = _temp_file(folder or ".", name)
     except OSError as e:
         raise WriteError(f"{path}: cannot write: {e.strerror or e}") from e
     try:

@@ -31,6 +31,23 @@ def parse_text(text: str, message: Message) -> Message:
     return message
 
 
+def text_to_wire(data: bytes | str, message_type: type[Message] | None = None) -> bytes | None:
+    """The wire bytes of a text-format message (a GraphDef unless ``message_type``
+    says otherwise), or None where the fast reader does not vouch for the text.
+
+    For readers that never build the message (the tools' byte-level index reads
+    .pbtxt exactly as it reads .pb); None sends the caller to ``parse_text``, which
+    gives the message or ``text_format``'s error with its line and column.
+    """
+    if message_type is None:
+        from graphdef._proto.graph_pb2 import GraphDef as message_type
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        return fasttext.parse_wire(text, message_type.DESCRIPTOR)
+    except (fasttext.Unsupported, UnicodeDecodeError):
+        return None
+
+
 def format_text(message: Message) -> str:
     """Text format of ``message``, identical to ``text_format.MessageToString``."""
     try:
