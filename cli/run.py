@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from typing import Any
 
 import click
@@ -37,6 +36,7 @@ def _load_array_file(path: str, key: str | None, want: str) -> np.ndarray:
 
 def _read_npz(path: str) -> Any:
     """np.load with unreadable content reported as a one-line input error."""
+    import zipfile  # here, not at the top: every CLI command would pay for it at start
     try:
         return np.load(path, allow_pickle=False)
     except (ValueError, EOFError, zipfile.BadZipFile) as e:
@@ -105,6 +105,7 @@ def run(model: str, inputs: tuple[str, ...], outputs: tuple[str, ...], out_file:
     finally:
         sess.close()
     if out_file:
+        import zipfile
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             for name, v in zip(outputs, results):

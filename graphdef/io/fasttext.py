@@ -33,8 +33,8 @@ import re
 import struct
 import sys
 import warnings
-from itertools import repeat
-from operator import add, and_, getitem, itemgetter
+from itertools import accumulate, repeat
+from operator import add, and_, attrgetter, getitem, itemgetter, or_, sub
 from typing import Any, Callable
 
 from google.protobuf import descriptor as _d
@@ -591,7 +591,6 @@ def _lines_core(text: str, root: _Message, caches: dict[_Message, dict[str, tupl
 # --- block mode: line mode with whole top-level messages memoised ------------------
 _OPENER = re.compile(r"([A-Za-z_][0-9A-Za-z_]*) \{").fullmatch
 _BLOCK_CLOSE = "\n}\n"
-_BLOCK_MEMO_LIMIT = 1 << 15
 
 
 def _blocks(text: str, root: _Message) -> bytes:
@@ -633,27 +632,22 @@ def _blocks(text: str, root: _Message) -> bytes:
     is_block = list(map(str.startswith, parts[:last], repeat(opener)))
     k = is_block.index(False) if False in is_block else last
     try:
-        bodies = list(map(str.partition, map(getitem, parts[:k], repeat(slice(nl + 1, None))),
-                          repeat("\n")))
-        firsts = list(map(itemgetter(0), bodies))
-        rests = list(map(itemgetter(2), bodies))
-        del bodies
-        heads, bits = _plain_strings(firsts, info)
-        if heads is None:  # some first line is not a plain string: one by one
-            scalars = [_flat_line(f, info, caches) for f in firsts]
-            heads = list(map(itemgetter(0), scalars))
-            bits = list(map(itemgetter(1), scalars))
+        # opener line, first line, the rest: one split per block (a block of two lines
+        # or fewer gets its missing parts from the padded comprehension)
+        cut = list(map(str.split, parts[:k], repeat("\n"), repeat(2)))
+        if cut and min(map(len, cut)) < 3:
+            cut = [c + [""] * (3 - len(c)) for c in cut]
+        firsts = list(map(itemgetter(1), cut))
+        rests = list(map(itemgetter(2), cut))
+        del cut
+        heads, bits = _plain_strings(firsts, info, caches)
         del firsts
-        # each distinct body is read once, in file order (dict keys keep it)
-        memo: dict[str, tuple[bytes, int]] = {}
-        distinct: dict[str, Any] = dict.fromkeys(rests)
-        for rest in distinct:
-            v = memo.get(rest)  # _block_rest also memoises the tails it reads
-            distinct[rest] = v if v is not None else _block_rest(rest, info, caches, memo)
-        values = list(map(distinct.__getitem__, rests))
-        del rests, distinct
-        if any(map(and_, bits if isinstance(bits, list) else repeat(bits),
-                   map(itemgetter(1), values))):
+        # each distinct body is read once (dict keys keep file order)
+        distinct = list(dict.fromkeys(rests))
+        found = dict(zip(distinct, _block_bodies(distinct, info, caches, {})))
+        values = list(map(found.__getitem__, rests))
+        del rests, distinct, found
+        if any(map(and_, bits, map(itemgetter(1), values))):
             raise _NotLines  # the first line's field set again
         rest_bytes = list(map(itemgetter(0), values))
         sizes = list(map(add, map(len, heads), map(len, rest_bytes)))
@@ -670,25 +664,54 @@ def _blocks(text: str, root: _Message) -> bytes:
     return b"".join(pieces)
 
 
-def _plain_strings(lines: list[str], info: _Message) -> tuple[list[bytes] | None, int]:
-    """:func:`_plain_string` over many lines at once (in C), for lines that all set
-    the same string field: the wire bytes per line and that field's bit; (None, 0)
-    when any line is not such a plain string."""
+def _plain_strings(lines: list[str], info: _Message, caches: dict[_Message, dict[str, tuple]]
+                   ) -> tuple[list[bytes], list[int]]:
+    """:func:`_flat_line` over many lines, in C where they are plain strings.
+
+    Each step (cut at ``: "``, the prefix's field, the checks, one encode of all
+    values, the lengths, the concatenations) is a ``map`` over all lines; lines that
+    are not plain strings are then redone one by one. Returns per line the wire
+    bytes and the singular-field bit.
+    """
+    if not lines:
+        return [], []
     cut = list(map(str.partition, lines, repeat(': "')))
-    prefixes = set(map(itemgetter(0), cut))
-    if len(prefixes) != 1:
-        return (None, 0) if prefixes else ([], 0)
-    fi = _prefix_field(prefixes.pop(), info)
+    prefixes = list(map(itemgetter(0), cut))
+    fmap = {p: _prefix_field(p, info) or _NOT_PLAIN for p in set(prefixes)}
+    fields = list(map(fmap.__getitem__, prefixes))
     values = list(map(itemgetter(2), cut))
-    if fi is None or not all(map(str.endswith, values, repeat('"'))):
-        return None, 0
-    joined = "\n".join(values)  # no value holds a newline: they are parts of lines
-    if joined.count('"') != len(values) or "\\" in joined:
-        return None, 0
-    data = "\n".join(map(getitem, values, repeat(slice(None, -1)))).encode("utf-8").split(b"\n")
+    del cut, prefixes
+    # Values hold no newline (they are parts of lines), so one joined string answers
+    # for all: each value is plain (one '"', at its end; no backslash) exactly when
+    # the counts below hold.
+    n = len(values)
+    joined = "\n".join(values)
+    if (_NOT_PLAIN in fmap.values() or "\\" in joined or joined.count('"') != n
+            or joined.count('"\n') != n - 1 or not joined.endswith('"')):
+        bad = [i for i, (f, v) in enumerate(zip(fields, values))
+               if f is _NOT_PLAIN or v.count('"') != 1 or v[-1:] != '"' or "\\" in v]
+        data = "\n".join(map(getitem, values, repeat(slice(None, -1)))).encode("utf-8")
+    else:
+        bad = []
+        data = joined.replace('"', "").encode("utf-8")  # each value's closing quote
+    data = data.split(b"\n")
     sizes = list(map(len, data))
     varint = _SMALL_VARINTS.__getitem__ if max(sizes) < 16384 else _varint
-    return list(map(add, map(add, repeat(fi.tag), map(varint, sizes)), data)), fi.bit
+    encoded = list(map(add, map(add, map(attrgetter("tag"), fields), map(varint, sizes)), data))
+    bits = list(map(attrgetter("bit"), fields))
+    for i in bad:
+        encoded[i], bits[i] = _flat_line(lines[i], info, caches)
+    return encoded, bits
+
+
+class _NotPlain:
+    """Stands for "no string field" in :func:`_plain_strings` (its entries are redone)."""
+
+    tag = b""
+    bit = 0
+
+
+_NOT_PLAIN: Any = _NotPlain()
 
 
 def _flat_line(line: str, info: _Message, caches: dict[_Message, dict[str, tuple]]
@@ -706,55 +729,55 @@ def _flat_line(line: str, info: _Message, caches: dict[_Message, dict[str, tuple
     return p
 
 
-def _block_rest(rest: str, info: _Message, caches: dict[_Message, dict[str, tuple]],
-                memo: dict[str, tuple[bytes, int]]) -> tuple[bytes, int]:
-    """Wire bytes and singular-field mask of a block body after its first line (memoised).
+def _block_bodies(bodies: list[str], info: _Message, caches: dict[_Message, dict[str, tuple]],
+                  memo: dict[str, tuple[bytes, int]]) -> list[tuple[bytes, int]]:
+    """Wire bytes and singular-field mask of many distinct block bodies (each read as
+    the complete body of an ``info`` message).
 
-    A body not seen before is mostly new because of its first few lines (``input:``
-    names); the sub-messages after them (the attrs) usually repeat. So the body is
-    split before its first line that opens a sub-message: the scalar lines before it
-    are read one by one, the rest is looked up in (or added to) the same memo.
-    Both pieces are read as complete bodies of ``info`` by :func:`_lines_core`
-    semantics (the flat piece must be scalar lines only), so the split is sound
-    wherever it falls.
+    A body not seen before is mostly new because of its first lines (``input:``
+    names); the sub-messages after them (the attrs) usually repeat. So each body is
+    cut before its first line that opens a sub-message: the lines before it are
+    read together by :func:`_plain_strings`, the rest (the tail) once per distinct
+    text by :func:`_lines_core`, memoised in ``memo``. Both pieces are complete
+    bodies of ``info`` (:func:`_lines_core` checks the tail; the flat piece is
+    scalar lines only), so the cut is sound wherever it falls.
     """
-    b = rest.find(" {\n")
-    start = rest.rfind("\n", 0, b) + 1 if b >= 0 else len(rest) + 1
-    if start == 0:  # the first line opens a sub-message: nothing flat to read
-        v = _lines_core(rest, info, caches)
-    else:
-        lc = caches[info]
-        pieces: list[bytes] = []
-        mask = 0
-        for line in rest[:start - 1].split("\n"):
-            r = lc.get(line)
-            if r is None:  # a new `input: "name"` mostly: not worth caching
-                p = _flat_line(line, info, caches)
-            elif r[0] == _SCALAR:
-                p = r[1], r[2]
-            elif r[0] == _BLANK:
-                continue
-            else:
-                raise _NotLines
-            if mask & p[1]:
-                raise _NotLines
-            mask |= p[1]
-            pieces.append(p[0])
-        if start <= len(rest):
-            tail = rest[start:]
-            t = memo.get(tail)
-            if t is None:
-                t = _lines_core(tail, info, caches)
-                if len(memo) < _BLOCK_MEMO_LIMIT:
-                    memo[tail] = t
-            if mask & t[1]:
-                raise _NotLines
-            pieces.append(t[0])
-            mask |= t[1]
-        v = (b"".join(pieces), mask)
-    if len(memo) < _BLOCK_MEMO_LIMIT:
-        memo[rest] = v
-    return v
+    flats: list[str] = []
+    tails: list[str] = []
+    for body, (before, sep, _), (pre, nl, _) in zip(
+            bodies, map(str.partition, bodies, repeat(" {\n")),
+            map(str.rpartition, map(itemgetter(0), map(str.partition, bodies, repeat(" {\n"))),
+                repeat("\n"))):
+        if not sep:      # no sub-message
+            flats.append(body)
+            tails.append("")
+        elif not nl:     # the first line opens one
+            flats.append("")
+            tails.append(body)
+        else:
+            flats.append(pre)
+            tails.append(body[len(pre) + 1:])
+    # the flat lines of all bodies at once, then regrouped per body
+    counts = list(map(add, map(str.count, flats, repeat("\n")), repeat(1)))
+    encoded, bits = _plain_strings("\n".join(flats).split("\n"), info, caches)
+    ends = list(accumulate(counts))
+    starts = [0] + ends[:-1]
+    flat_bytes = list(map(b"".join, map(getitem, repeat(encoded), map(slice, starts, ends))))
+    sums = list(accumulate(bits, initial=0))
+    masks = list(map(sub, map(sums.__getitem__, ends), map(sums.__getitem__, starts)))
+    singular = list(accumulate(map(bool, bits), initial=0))
+    if list(map(int.bit_count, masks)) != list(map(sub, map(singular.__getitem__, ends),
+                                                   map(singular.__getitem__, starts))):
+        raise _NotLines  # a singular field twice in some body
+    for tail in dict.fromkeys(tails):
+        if tail not in memo:
+            memo[tail] = _lines_core(tail, info, caches)
+    tail_values = list(map(memo.__getitem__, tails))
+    tail_masks = list(map(itemgetter(1), tail_values))
+    if any(map(and_, masks, tail_masks)):
+        raise _NotLines
+    return list(zip(map(add, flat_bytes, map(itemgetter(0), tail_values)),
+                    map(or_, masks, tail_masks)))
 
 
 def _scan(text: str, desc: _d.Descriptor, pattern: re.Pattern[str]) -> bytes:
