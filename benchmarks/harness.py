@@ -151,7 +151,7 @@ def _compile_bytecode() -> None:
     """Write the ``.pyc`` files of the packages, as ``pip install`` does.
 
     A fresh process imports graphdef from this checkout; where the environment sets
-    ``PYTHONDONTWRITEBYTECODE`` (CI does) and nothing compiled the checkout, every
+    ``PYTHONDONTWRITEBYTECODE`` (this machine's does) and nothing compiled the checkout, every
     measured process would compile each module from source first (~60 ms of a CLI
     run that users, with an installed package, never pay).
     """

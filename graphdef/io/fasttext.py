@@ -415,9 +415,7 @@ def _plain_string(line: str, info: _Message) -> tuple[bytes, int] | None:
     up in a per-message-type map, which costs about a third of a regex match.
     """
     pre, _, value = line.partition(': "')
-    fi = info.str_prefixes.get(pre, _NO_FIELD)
-    if fi is _NO_FIELD:
-        fi = _prefix_field(pre, info)
+    fi = _prefix_field(pre, info)
     if fi is None or value[-1:] != '"':
         return None
     value = value[:-1]
@@ -602,7 +600,7 @@ def _blocks(text: str, root: _Message) -> bytes:
     alone at column 0, and nothing nested ever starts a line with ``}`` there, so
     splitting the text at ``"\n}\n"`` yields the blocks. A block's body after its
     first line (the name) is looked up in a memo of bodies already read; only a new
-    body is read line by line (:func:`_block_rest`). The per-block steps — cutting
+    body is read by :func:`_block_bodies`. The per-block steps — cutting
     off the first line, encoding the names, the memo lookups, the lengths and the
     final interleaving — are ``map`` calls over all blocks at once, so they run in C;
     Python-level work is left only for bodies not seen before.
@@ -744,10 +742,9 @@ def _block_bodies(bodies: list[str], info: _Message, caches: dict[_Message, dict
     """
     flats: list[str] = []
     tails: list[str] = []
-    for body, (before, sep, _), (pre, nl, _) in zip(
-            bodies, map(str.partition, bodies, repeat(" {\n")),
-            map(str.rpartition, map(itemgetter(0), map(str.partition, bodies, repeat(" {\n"))),
-                repeat("\n"))):
+    cut = list(map(str.partition, bodies, repeat(" {\n")))
+    for body, (_, sep, _), (pre, nl, _) in zip(
+            bodies, cut, map(str.rpartition, map(itemgetter(0), cut), repeat("\n"))):
         if not sep:      # no sub-message
             flats.append(body)
             tails.append("")

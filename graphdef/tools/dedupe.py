@@ -195,11 +195,7 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
         is_kept = i in kept_pos
         if not is_kept and rep.__class__ is int:  # the common case, as the loop below does it
             cls[i] = rep
-            m = multi.get(rep)
-            if m is None:
-                multi[rep] = [rep, i]
-            else:
-                m.append(i)
+            multi.setdefault(rep, [rep]).append(i)
             continue
         reps = rep if isinstance(rep, list) else [rep]
         for r in reps:
@@ -208,11 +204,7 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
                     continue  # two kept nodes never merge
                 kept_class.add(r)
             cls[i] = r
-            m = multi.get(r)
-            if m is None:
-                multi[r] = [r, i]
-            else:
-                m.append(i)
+            multi.setdefault(r, [r]).append(i)
             break
         else:  # a kept node whose every candidate class is already kept
             reps.append(i)
