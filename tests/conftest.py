@@ -51,3 +51,15 @@ def ids(paths: list[Path]) -> list[str]:
 @pytest.fixture
 def lazy_loading_path() -> Path:
     return SAMPLES / "lazy_loading.pbtxt"
+
+
+@pytest.fixture(params=["numpy", "jit"])
+def kernel_loops(request, monkeypatch) -> str:
+    """Run the test once with the numpy kernels and once with the compiled loops
+    (``graphdef/runtime/kernels/jit.py``; skipped where numba is not installed)."""
+    from graphdef.runtime.kernels import accel
+    monkeypatch.setattr(accel, "ENABLED", request.param == "jit")
+    monkeypatch.setattr(accel, "WARM_CALLS", 0)     # from the first call on
+    if request.param == "jit" and accel.loops() is None:
+        pytest.skip("numba is not installed: the compiled kernel loops are off")
+    return request.param

@@ -162,7 +162,7 @@ def test_conv2d(xs, fs, s, d, padding, explicit):
     ((1, 12, 12, 6), 1, (1, 1), (2, 2), "SAME"), ((1, 4, 20, 3), 1, (1, 2), (1, 1), "SAME"),
 ])
 @pytest.mark.parametrize("split", [False, True])
-def test_depthwise_conv2d(xs, m, s, d, padding, split, monkeypatch):
+def test_depthwise_conv2d(xs, m, s, d, padding, split, monkeypatch, kernel_loops):
     # split: the kernel's interior/border computation without a padded copy, which it
     # otherwise uses only for strided layers of 400 output pixels per image or more
     if split:
@@ -216,7 +216,7 @@ COVERED = {"Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softplus", "Softsign", 
 @pytest.mark.parametrize("channels", [4, 300])          # tiled bias rows / plain broadcast
 @pytest.mark.parametrize("contiguous", [True, False])
 @pytest.mark.parametrize("act", [None, "Relu", "Relu6"])
-def test_fused_convolution_epilogue_works_in_place(channels, contiguous, act):
+def test_fused_convolution_epilogue_works_in_place(channels, contiguous, act, kernel_loops):
     bias = RS.randn(channels).astype(np.float32) * 4
     base = RS.randn(2, 3, 10, channels).astype(np.float32) * 4
     o = base.copy() if contiguous else base.copy()[:, :, ::2]
@@ -225,3 +225,53 @@ def test_fused_convolution_epilogue_works_in_place(channels, contiguous, act):
         want = np.clip(want, 0, 6 if act == "Relu6" else np.inf)
     conv_kernels._epilogue(bias, act)(o)
     np.testing.assert_allclose(o, want, rtol=1e-6)
+
+
+class _Attrs:
+    """The attrs a kernel factory reads (``KernelContext.attr``), from keywords."""
+
+    def __init__(self, **attrs):
+        self.attrs = attrs
+
+    def attr(self, name, default=None):
+        return self.attrs.get(name, default)
+
+
+@pytest.mark.parametrize("act", [None, "Relu", "Relu6"])
+def test_fused_depthwise_keeps_nan_and_infinities(act, kernel_loops):
+    """The compiled loop clips as np.clip does: NaN stays NaN, ±inf is clipped."""
+    x = np.zeros((1, 3, 3, 2), np.float32)
+    x[0, 1, 1] = [np.nan, np.inf]
+    f = np.zeros((3, 3, 2, 1), np.float32)
+    f[1, 1] = 1
+    geometry = conv_kernels._Geometry(_Attrs(strides=[1] * 4, dilations=[1] * 4, padding=b"SAME"))
+    got = conv_kernels._depthwise(geometry, f, np.ones(2, np.float32), act)(x, f)
+    hi = {None: np.inf, "Relu": np.inf, "Relu6": 6.0}[act]
+    assert np.isnan(got[0, 1, 1, 0]) and got[0, 1, 1, 1] == hi
+
+
+def test_compiled_loops_switch_off_by_environment():
+    import subprocess
+    import sys
+    code = "from graphdef.runtime.kernels import accel; print(accel.ENABLED, accel.loops())"
+    env = dict(__import__("os").environ, GRAPHDEF_JIT="0")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "None"]
+
+
+def test_kernels_ask_for_compiled_loops_only_after_warm_calls(monkeypatch):
+    """A one-shot run never loads numba: the first ``WARM_CALLS`` calls of a kernel run
+    numpy without asking for the compiled loops; later calls ask (kernel and epilogue)."""
+    from graphdef.runtime.kernels import accel
+    asked = []
+    monkeypatch.setattr(accel, "loops", lambda: asked.append(1))
+    monkeypatch.setattr(accel, "WARM_CALLS", 2)
+    x = RS.randn(1, 5, 5, 3).astype(np.float32)
+    f = RS.randn(3, 3, 3, 1).astype(np.float32)
+    geometry = conv_kernels._Geometry(_Attrs(strides=[1] * 4, dilations=[1] * 4, padding=b"SAME"))
+    k = conv_kernels._depthwise(geometry, f, np.ones(3, np.float32), "Relu6")
+    first = [k(x, f) for _ in range(2)]
+    assert asked == []
+    third = k(x, f)
+    assert len(asked) == 2
+    np.testing.assert_array_equal(first[0], third)

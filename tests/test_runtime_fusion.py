@@ -82,7 +82,7 @@ def _x(g=None) -> np.ndarray:
 @pytest.mark.parametrize("act", [None, "Relu", "Relu6"])
 @pytest.mark.parametrize("k,stride,padding", [(3, 1, "SAME"), (3, 2, "SAME"), (3, 1, "VALID"),
                                               (3, 2, "VALID"), (1, 1, "SAME")])
-def test_fused_chain_equals_unfused(op, chain, act, k, stride, padding):
+def test_fused_chain_equals_unfused(op, chain, act, k, stride, padding, kernel_loops):
     g, out = _model(op, chain, act, k, stride, padding)
     fused, plain = _plans(g, [out])
     x = _x(g)
@@ -109,7 +109,7 @@ def _padded_depthwise(size: int, pads, stride: int, padding: str, fetch_pad: boo
 @pytest.mark.parametrize("pads", [[[0, 0], [0, 1], [0, 1], [0, 0]], [[0, 0], [1, 1], [1, 1], [0, 0]],
                                   [[0, 0], [2, 0], [0, 3], [0, 0]]])
 @pytest.mark.parametrize("stride,padding", [(2, "VALID"), (1, "VALID"), (1, "SAME"), (2, "SAME")])
-def test_pad_before_depthwise_is_fused(size, pads, stride, padding):
+def test_pad_before_depthwise_is_fused(size, pads, stride, padding, kernel_loops):
     g, out = _padded_depthwise(size, pads, stride, padding)
     fused, plain = _plans(g, [out])
     x = RS.rand(2, size, size, 4).astype(np.float32) * 4 - 2

@@ -12,6 +12,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from graphdef.errors import InvalidArgumentError
+from graphdef.runtime.kernels import accel
 from graphdef.runtime.kernels.nn import relu, relu6
 from graphdef.runtime.kernels.registry import kernel
 
@@ -103,6 +104,9 @@ def _nhwc(fn, nchw: bool):
 # --------------------------------------------------------------------------
 
 _ACTIVATIONS = {"Relu": relu, "Relu6": relu6}
+# The activations as clip bounds, for the compiled loops (``jit.py``), and their dtypes.
+_CLIP_BOUNDS = {None: (-np.inf, np.inf), "Relu": (0.0, np.inf), "Relu6": (0.0, 6.0)}
+_JIT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _TILE_BIAS_BELOW = 256   # channels; above, the plain broadcast's inner loop is long enough
 
 
@@ -113,8 +117,22 @@ def _epilogue(bias: np.ndarray | None, act: str | None):
     if bias is None and act_fn is None:
         return None
     rows: dict[int, np.ndarray] = {}   # the bias tiled along an output row, per row width
+    lo, hi = _CLIP_BOUNDS.get(act, (None, None))
+    typed: dict[np.dtype, tuple] = {}   # (bias, lo, hi) in the output's dtype, for the compiled loop
+    calls = [0]
 
     def epi(o: np.ndarray) -> None:
+        calls[0] += 1
+        if bias is not None and lo is not None and o.dtype in _JIT_DTYPES and o.flags.c_contiguous \
+                and o.ndim >= 2 and o.shape[-1] == bias.size:
+            loops = accel.loops_for(calls[0] - 1)
+            if loops is not None:
+                t = typed.get(o.dtype)
+                if t is None:
+                    dt = o.dtype
+                    t = typed[dt] = (np.ascontiguousarray(bias, dt), dt.type(lo), dt.type(hi))
+                loops.bias_act(o.reshape(-1, bias.size), *t)
+                return
         if bias is not None and bias.size < _TILE_BIAS_BELOW and o.ndim >= 2 and o.flags.c_contiguous:
             # Broadcasting a C-vector over (…, C) runs numpy's inner loop over C elements
             # only: for MobileNet's 16-96-channel layers adding one bias row of W·C
@@ -188,18 +206,50 @@ def conv2d(ctx):
 def _depthwise(g: _Geometry, fixed: np.ndarray | None, bias: np.ndarray | None, act: str | None,
                pre: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0))):
     """The NHWC DepthwiseConv2dNative kernel (fused as :func:`_conv2d` is); ``pre`` is the
-    (H, W) zero padding of a ``Pad`` the plan fused into it (Keras's ``ZeroPadding2D``)."""
+    (H, W) zero padding of a ``Pad`` the plan fused into it (Keras's ``ZeroPadding2D``).
+    Runs the compiled loop (``jit.py``) where it can, else numpy."""
     epi = _epilogue(bias, act)
     tiled: dict[int, tuple[np.ndarray, int, np.ndarray]] = {}
+    biases: dict[np.dtype, np.ndarray] = {}
+    calls = [0]
 
     def run(x, f):
         if fixed is not None:
             f = fixed
+        calls[0] += 1
+        loops = accel.loops_for(calls[0] - 1)
+        y = None if loops is None else _depthwise_jit(loops, g, x, f, bias, act, pre, biases)
+        if y is not None:
+            return y
         y = _depthwise_nhwc(g, x, f, tiled, pre)
         if epi is not None:
             epi(y)
         return y
     return run
+
+
+def _depthwise_jit(loops, g: _Geometry, x: np.ndarray, f: np.ndarray, bias: np.ndarray | None, act: str | None,
+                   pre: tuple[tuple[int, int], tuple[int, int]], biases: dict) -> np.ndarray | None:
+    """The depthwise convolution with its bias and activation by the compiled ``loops``,
+    or None where they do not apply (channel multiplier > 1, not float32/float64,
+    mismatched depths: the numpy path handles and reports those)."""
+    dt = x.dtype
+    if f.shape[3] != 1 or dt != f.dtype or dt not in _JIT_DTYPES \
+            or x.ndim != 4 or x.shape[3] != f.shape[2]:
+        return None
+    kh, kw, c, _ = f.shape
+    n, h, w, _ = x.shape
+    (a0, a1), (b0, b1) = pre
+    oh, ow, ph, pw = g.plan(h + a0 + a1, w + b0 + b1, kh, kw)
+    b = biases.get(dt)
+    if b is None:
+        b = biases[dt] = np.zeros(c, dt) if bias is None else np.ascontiguousarray(bias, dt)
+    lo, hi = _CLIP_BOUNDS[act]
+    out = np.empty((n, oh, ow, c), dt)
+    (sh, sw), (dh, dw) = g.strides, g.dilations
+    loops.depthwise_nhwc(np.ascontiguousarray(x), np.ascontiguousarray(f[:, :, :, 0]), b, out,
+                         sh, sw, dh, dw, ph[0] + a0, pw[0] + b0, dt.type(lo), dt.type(hi))
+    return out
 
 
 def _tiled(cache: dict, f: np.ndarray, ow: int, dt) -> np.ndarray:
