@@ -7,7 +7,6 @@ import sys
 import click
 
 from graphdef.tools.canonical import paused_gc
-from graphdef.tools.diff import diff_indices
 from graphdef_cli.batch import FileResult, emit, jobs_option, run_batch
 from graphdef_cli.common import (EXIT_DIFF, dumps_json, handle_errors, json_option, load_index,
                                  load_index_pair)
@@ -30,6 +29,7 @@ def diff_files(path_b: str, path_a: str, ignore_attrs: tuple[str, ...] = (),
 def _diff_files(path_b: str, path_a: str, ignore_attrs: tuple[str, ...], ignore_internal: bool,
                 equivalent_ops: bool, detect_renames: bool, names_only: bool, as_json: bool,
                 color: bool, parallel: bool) -> FileResult:
+    from graphdef.tools.diff import diff_indices  # numpy: not at CLI start-up
     # lazy_edges: the diff reads edges as arrays, and per node only for a few nodes
     if parallel:
         ia, ib = load_index_pair(path_a, path_b, lazy_edges=True)

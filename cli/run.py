@@ -5,8 +5,9 @@ import io
 from typing import Any
 
 import click
-import numpy as np
 
+# numpy is imported in the functions that use it: every CLI command would pay for it
+# at start
 from graphdef.io.atomic import write_atomic
 from graphdef_cli.common import BadInput, emit_json, handle_errors, json_option, load_graph
 
@@ -18,6 +19,7 @@ def _tensor_name(name: str) -> str:
 def _load_array_file(path: str, key: str | None, want: str) -> np.ndarray:
     """One array from a .npy, or from a .npz by key (``FILE.npz:key``), its only array,
     or the array named like the tensor."""
+    import numpy as np
     if path.endswith(".npz"):
         with _read_npz(path) as z:
             keys = list(z.keys())
@@ -36,6 +38,7 @@ def _load_array_file(path: str, key: str | None, want: str) -> np.ndarray:
 
 def _read_npz(path: str) -> Any:
     """np.load with unreadable content reported as a one-line input error."""
+    import numpy as np
     import zipfile  # here, not at the top: every CLI command would pay for it at start
     try:
         return np.load(path, allow_pickle=False)
@@ -67,6 +70,7 @@ def parse_inputs(specs: tuple[str, ...]) -> dict[str, np.ndarray]:
 
 
 def _describe(name: str, v: Any) -> dict[str, Any]:
+    import numpy as np
     if v is None:  # an operation: it ran, it has no value
         return {"name": name, "dtype": None, "shape": None}
     a = np.asarray(v)
@@ -94,6 +98,7 @@ def run(model: str, inputs: tuple[str, ...], outputs: tuple[str, ...], out_file:
     as an .npz. A broken graph, an unknown op, an unfed placeholder or a feed of the
     wrong shape or dtype is reported in one line naming the node (exit status 2).
     """
+    import numpy as np
     g = load_graph(model)
     feeds = parse_inputs(inputs)
     # "node:0" fetches a tensor; "^node" runs an operation (no value), as a target

@@ -6,8 +6,6 @@ import json
 import click
 
 from graphdef.tools.canonical import paused_gc
-from graphdef.tools.summarize import (format_node, format_summary, format_tree, node_info,
-                                      scope_tree, summarize_index)
 from graphdef_cli.batch import FileResult, emit, jobs_option, run_batch
 from graphdef_cli.common import emit_json, handle_errors, json_option, load_graph, load_index
 
@@ -15,6 +13,10 @@ from graphdef_cli.common import emit_json, handle_errors, json_option, load_grap
 def show_file(path: str, tree: bool = False, depth: int | None = None, node: str | None = None,
               as_json: bool = False, label: bool = False) -> FileResult:
     """The output of ``show`` for one file (runs in a worker for several files)."""
+    # imported here, not with the CLI: summarize loads numpy, which the other
+    # commands' start-up should not pay for
+    from graphdef.tools.summarize import (format_node, format_summary, format_tree,
+                                          node_info, scope_tree, summarize_index)
     if node is not None:
         data = node_info(load_graph(path), node)
         text = format_node(data)

@@ -17,11 +17,27 @@ from graphdef._proto.attr_value_pb2 import AttrValue
 from graphdef._proto.tensor_pb2 import TensorProto
 from graphdef.errors import GraphDefError, ParseError
 from graphdef.io import dumps, load, loads, save
-from graphdef.tensors import make_tensor_proto, to_ndarray as make_ndarray
-from graphdef.dtypes import (DType, as_dtype, bfloat16, bool, complex64, complex128, double,  # noqa: A004
-                             float16, float32, float64, half, int8, int16, int32, int64, qint8,
-                             qint16, qint32, quint8, quint16, resource, string, uint8, uint16,
-                             uint32, uint64, variant)
+
+# Names bound on first access (module ``__getattr__`` below): both modules import
+# numpy, which is most of a CLI command's start-up and which ``graphdef dedupe`` on
+# a text graph never needs. name -> (module, attribute).
+_LAZY_NAMES: dict[str, tuple[str, str]] = {
+    "make_tensor_proto": ("graphdef.tensors", "make_tensor_proto"),
+    "make_ndarray": ("graphdef.tensors", "to_ndarray"),
+    **{n: ("graphdef.dtypes", n) for n in (
+        "DType", "as_dtype", "bfloat16", "bool", "complex64", "complex128", "double",
+        "float16", "float32", "float64", "half", "int8", "int16", "int32", "int64", "qint8",
+        "qint16", "qint32", "quint8", "quint16", "resource", "string", "uint8", "uint16",
+        "uint32", "uint64", "variant")},
+}
+
+
+def _bind_lazy_names() -> None:
+    import importlib
+    g = globals()
+    for name, (modname, attr) in _LAZY_NAMES.items():
+        if name not in g:
+            g[name] = getattr(importlib.import_module(modname), attr)
 
 # The TF1 API (framework, ops, runtime, tools) is imported on first use, not here:
 # it is most of the import time (numpy kernels, op registries, shape functions),
@@ -41,6 +57,7 @@ def _load_api() -> None:
     if _lazy_loaded:
         return
     import importlib
+    _bind_lazy_names()  # first, as the eager imports came before the star imports
     g = globals()
     for modname in _LAZY_SUBPACKAGES:
         mod = importlib.import_module(modname)
@@ -61,6 +78,9 @@ def __getattr__(name: str) -> object:
         if name == "__all__":
             _load_api()
         raise AttributeError(f"module 'graphdef' has no attribute {name!r}")
+    if name in _LAZY_NAMES and not _lazy_loaded:
+        _bind_lazy_names()  # dtypes/tensors only: the TF1 API may still stay unloaded
+        return globals()[name]
     _load_api()
     try:
         return globals()[name]

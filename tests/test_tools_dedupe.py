@@ -399,3 +399,53 @@ def test_results_identical_after_dedupe(path: Path):
             assert x.tolist() == y.tolist(), f
         else:
             np.testing.assert_array_equal(x, y, err_msg=f)
+
+
+# --- tensor keys without numpy ------------------------------------------------------
+def _tensor_cases() -> list:
+    """Tensors whose canonical key ``tensor_key`` makes itself, and its edge cases:
+    encodings of one value, padding with the last value, empty and NaN values, bad
+    sizes, ref and other dtypes (handed to ``canonical_bytes``)."""
+    from graphdef._proto.tensor_pb2 import TensorProto
+    cases = [make_tensor_proto(v, dtype=d) for v, d in [
+        (2, "int32"), ([1, 2, 3], "int32"), ([[1, 2], [3, 4]], "int64"), (0.5, "float32"),
+        ([0.0, -0.0], "float32"), ([1.5, 2.5], "float64"), ([True, False], "bool"),
+        (np.full((3, 4), 7, np.int32), "int32"), (np.arange(5000, dtype=np.float32), "float32"),
+        (float("nan"), "float32"), ([1, 2], "int8"), (["a", "bc"], "string"), (3, "uint16")]]
+    for text in [
+            'dtype: DT_INT32 tensor_shape { dim { size: 3 } } int_val: 7',        # splat
+            'dtype: DT_FLOAT tensor_shape { dim { size: 2 } dim { size: 2 } }',   # zeros
+            'dtype: DT_INT32 tensor_shape { dim { size: 2 } } tensor_content: "\\001\\000\\000\\000\\002\\000\\000\\000"',
+            'dtype: DT_INT32 tensor_shape { dim { size: 3 } } tensor_content: "\\001\\000"',
+            'dtype: DT_INT32 tensor_shape { dim { size: 1 } } int_val: 1 int_val: 2',
+            'dtype: DT_INT64 tensor_shape { dim { size: 0 } }',
+            'dtype: DT_FLOAT tensor_shape { unknown_rank: true } float_val: 1',
+            'dtype: DT_FLOAT tensor_shape { dim { size: -1 } } float_val: 1',
+            'dtype: DT_FLOAT_REF tensor_shape { } float_val: 1',
+            'dtype: DT_BOOL tensor_shape { dim { size: 2 } } tensor_content: "\\001\\002"',
+            'dtype: DT_DOUBLE tensor_shape { dim { size: 2 } } double_val: 1 double_val: nan']:
+        from google.protobuf import text_format
+        cases.append(text_format.Parse(text, TensorProto()))
+    for path in sample_files() + golden_files():
+        g = graphdef.load(path)
+        cases += [n.attr["value"].tensor for n in g.node if n.attr["value"].HasField("tensor")]
+    return cases
+
+
+def test_tensor_key_is_canonical_bytes():
+    from graphdef.tensors import canonical_bytes
+    from graphdef.tools.canonical import tensor_key
+    cases = _tensor_cases()
+    assert len(cases) > 20
+    for t in cases:
+        assert tensor_key(t) == canonical_bytes(t), str(t)
+
+
+def test_equal_tensors_in_other_encodings_get_one_key():
+    from graphdef.tools.canonical import tensor_key
+    a = make_tensor_proto(np.array([1, 2, 3], np.int32))   # tensor_content
+    b = make_tensor_proto([1, 2, 3], dtype="int32")
+    b.ClearField("tensor_content")
+    b.int_val.extend([1, 2, 3])
+    assert a.tensor_content and not b.tensor_content
+    assert tensor_key(a) == tensor_key(b)

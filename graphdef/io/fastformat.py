@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import functools
 import re
-
-import numpy as np
 
 from google.protobuf import descriptor as _d
 from google.protobuf import text_encoding
@@ -48,9 +47,13 @@ def _fmt_string(v: str) -> str:
 
 # The same table as fixed 4-byte cells padded with NUL (no escape contains NUL):
 # gathering cells with numpy and dropping the padding escapes megabyte
-# tensor_content strings several times faster than a per-byte loop.
-_BYTE_CELLS = np.array([_BYTE_ESCAPES[i].encode("latin-1").ljust(4, b"\0") for i in range(256)],
-                       dtype="S4").view(np.uint32)
+# tensor_content strings several times faster than a per-byte loop. Made on first
+# use: numpy is most of the start-up time of a CLI command that never prints one.
+@functools.cache
+def _byte_cells() -> Any:
+    import numpy as np
+    return np.array([_BYTE_ESCAPES[i].encode("latin-1").ljust(4, b"\0") for i in range(256)],
+                    dtype="S4").view(np.uint32)
 
 
 def _fmt_bytes(v: bytes) -> str:
@@ -60,7 +63,8 @@ def _fmt_bytes(v: bytes) -> str:
         # CEscape(v, as_utf8=False) joins _byte_escapes[c] per byte; latin-1 maps each
         # byte to the code point of the same number, so translate gives the same text.
         return '"' + v.decode("latin-1").translate(_BYTE_ESCAPES) + '"'
-    cells = _BYTE_CELLS[np.frombuffer(v, np.uint8)].view(np.uint8)
+    import numpy as np
+    cells = _byte_cells()[np.frombuffer(v, np.uint8)].view(np.uint8)
     return '"' + cells[cells != 0].tobytes().decode("latin-1") + '"'
 
 

@@ -24,13 +24,10 @@ import os
 from itertools import chain, repeat
 from typing import Any, Iterable, Iterator
 
-import numpy as np
-
 from graphdef._proto import types_pb2
 from graphdef.errors import InvalidGraphError
 from graphdef.io.wire import decode_varint as _read_varint
 from graphdef.io.wire import encode_varint as _encode_varint
-from graphdef.tensors import canonical_bytes
 from graphdef.tools.wire_scan import EdgeTuples, NodeBytes, NodeScan, scan_nodes
 
 # --------------------------------------------------------------------------
@@ -124,12 +121,57 @@ def format_input(name: str, port: int) -> str:
 # attrs
 # --------------------------------------------------------------------------
 
+# dtype enum -> (repeated value field, struct format char, itemsize): the types whose
+# canonical bytes tensor_key makes without numpy (see there)
+_PLAIN_TENSOR_TYPES: dict[int, tuple[str, str, int]] = {
+    types_pb2.DT_FLOAT: ("float_val", "f", 4), types_pb2.DT_DOUBLE: ("double_val", "d", 8),
+    types_pb2.DT_INT32: ("int_val", "i", 4), types_pb2.DT_INT64: ("int64_val", "q", 8),
+    types_pb2.DT_BOOL: ("bool_val", "?", 1),
+}
+_PLAIN_TENSOR_MAX = 4096  # elements: beyond, numpy is the faster way
+
+
+def tensor_key(tensor: Any) -> bytes:
+    """:func:`graphdef.tensors.canonical_bytes` of a TensorProto, byte for byte.
+
+    Small float/double/int32/int64/bool tensors (most constants in a graph) are
+    encoded here with ``struct``, exactly as the numpy decoding would give them
+    (values from ``tensor_content`` or the ``*_val`` field, none meaning zeros,
+    too few repeating the last one); the rest go to ``canonical_bytes``. Why: that
+    function needs numpy, whose import costs a short command such as ``graphdef
+    dedupe`` of a text graph more than all its other work on the constants.
+    """
+    plain = _PLAIN_TENSOR_TYPES.get(tensor.dtype)
+    shape = tensor.tensor_shape
+    if plain is not None and not shape.unknown_rank:
+        dims = [d.size for d in shape.dim]
+        n = 1
+        for d in dims:
+            n *= d
+        if min(dims, default=0) >= 0 and n <= _PLAIN_TENSOR_MAX:
+            field, code, size = plain
+            head = f"{tensor.dtype}:{dims}:".encode()
+            content = tensor.tensor_content
+            if content:
+                if len(content) == n * size and code != "?":  # raw little-endian values
+                    return head + content
+            else:
+                vals = list(getattr(tensor, field))
+                if len(vals) <= n and (code not in "fd" or all(v == v for v in vals)):
+                    if len(vals) < n:  # no NaN above: its bits are numpy's business
+                        vals += [vals[-1] if vals else 0] * (n - len(vals))
+                    import struct
+                    return head + struct.pack(f"<{n}{code}", *vals)
+    from graphdef.tensors import canonical_bytes
+    return canonical_bytes(tensor)
+
+
 def attr_value_key(value: Any) -> bytes:
     """Canonical bytes of one AttrValue: tensors by decoded value, the rest as
     deterministic protobuf (maps sorted)."""
     kind = value.WhichOneof("value")
     if kind == "tensor":
-        return b"T" + canonical_bytes(value.tensor)
+        return b"T" + tensor_key(value.tensor)
     if kind == "list" and len(value.list.tensor):
         parts = [b"L"]
         lst = value.list
@@ -137,7 +179,7 @@ def attr_value_key(value: Any) -> bytes:
         rest.CopyFrom(lst)
         del rest.tensor[:]
         parts.append(rest.SerializeToString(deterministic=True))
-        parts.extend(canonical_bytes(t) for t in lst.tensor)
+        parts.extend(map(tensor_key, lst.tensor))
         return b"\0".join(parts)
     return value.SerializeToString(deterministic=True)
 
@@ -283,6 +325,7 @@ def _flat_from_scan(node_of: np.ndarray, srcs: np.ndarray, odd: list[int],
     """``GraphIndex.flat_inputs`` for both kinds of edge, from the scan's arrays:
     plain inputs as scanned, the ``odd`` nodes' edges (ports, control inputs,
     resolved later) from their tuples."""
+    import numpy as np
     empty = np.zeros(0, dtype=np.int64)
     port = np.zeros(len(srcs), dtype=np.int64)
     c_consumer = c_src = empty
@@ -633,6 +676,7 @@ class GraphIndex:
         in :meth:`_scan_bytes` computes, with the per-node steps done by C-level maps.
         Nodes whose inputs are not all plain names of earlier nodes (ports, control
         inputs, forward or dangling references) go through the loop's own steps."""
+        import numpy as np
         names, ops, inputs = scan.names, scan.ops, scan.inputs
         n = len(names)
         index = dict(zip(names, range(n)))
@@ -766,6 +810,7 @@ class GraphIndex:
         """This index as a few objects that pickle fast, to hand it from a worker
         process to its parent: strings pickle as they are (shared ones once), the
         per-node edge tuples (slow to pickle) as flat numpy arrays."""
+        import numpy as np
         from graphdef._proto import graph_pb2
         consumer, src, port = self.flat_inputs()
         c_consumer, c_src, _ = self.flat_inputs(control=True)
@@ -795,6 +840,7 @@ class GraphIndex:
     def from_parts(cls, parts: dict[str, Any]) -> "GraphIndex":
         """The index :meth:`to_parts` described (always the raw kind: ``graph_def``
         holds the fields besides the nodes, :meth:`node` parses single nodes)."""
+        import numpy as np
         from graphdef._proto import graph_pb2
         self = cls.__new__(cls)
         self._raw = True
@@ -890,6 +936,7 @@ class GraphIndex:
         return got
 
     def _flat_inputs(self, control: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        import numpy as np
         per_node = self.ctrl if control else self.data
         n = len(per_node)
         counts = np.fromiter(map(len, per_node), dtype=np.int64, count=n)
@@ -904,11 +951,13 @@ class GraphIndex:
 
     def op_mask(self, wanted: Any) -> np.ndarray:
         """Per node, whether its op is in ``wanted`` (a set), as a numpy bool array."""
+        import numpy as np
         return np.fromiter(map(wanted.__contains__, self.ops), dtype=bool, count=len(self.ops))
 
     def tail_mask(self, pred: Any) -> np.ndarray:
         """Per node, ``pred(tail)`` as a numpy bool array, ``pred`` called once per
         distinct tail (a bloated graph has millions of nodes and a few dozen tails)."""
+        import numpy as np
         tails = self.tails
         hit = {t: True for t in set(tails) if pred(t)}
         if not hit:

@@ -26,9 +26,9 @@ up in a dict, and dict lookups compare the full key, not only its hash.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import ne
 from typing import Any, Iterable
-
-import numpy as np
 
 from graphdef._proto import graph_pb2, node_def_pb2
 from graphdef.io.wire import encode_varint as _varint
@@ -94,7 +94,9 @@ def merge_classes(idx: GraphIndex, keep: Iterable[str] = (), structural: bool = 
     if n and not idx.tails:
         raise ValueError("merge_classes needs a GraphIndex built with serialize=True")
     kept_pos = {idx.index[k] for k in set(keep) if k in idx.index}
-    loc_nodes = np.flatnonzero(idx.tail_mask(lambda t: b"loc:@" in t)).tolist() if n else []
+    # per distinct tail (a bloated graph has millions of nodes and a few dozen tails)
+    loc_tails = {t for t in set(idx.tails) if b"loc:@" in t}
+    loc_nodes = list(compress(range(n), map(loc_tails.__contains__, idx.tails))) if loc_tails else []
     loc_targets: dict[int, list[int]] = {}
     for i in loc_nodes:
         node = idx.node(i)
@@ -123,22 +125,17 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
     """One walk in topological order; see :func:`merge_classes`."""
     n = len(idx)
     ops, data_all, ctrl_all, tails = idx.ops, idx.data, idx.ctrl, idx.tails
-    blocked = np.zeros(n, dtype=bool)
+    # never merged: ops on the lists, and readers of reference outputs (the nodes
+    # whose data inputs include one of ``ref_pos``); checked in the walk itself
+    bad_ops: set[str] = set()
+    ref_pos: set[int] = set()
     if not structural:
         distinct_ops = set(ops)
         bad_ops = {op for op in distinct_ops if not can_merge_op(op)}
-        if bad_ops:
-            blocked |= idx.op_mask(bad_ops)
         ref_ops = REF_PRODUCERS & distinct_ops
-        if ref_ops:  # readers of reference outputs never merge
-            consumer, src, _ = idx.flat_inputs()
-            reads = src >= 0
-            reads[reads] = idx.op_mask(ref_ops)[src[reads]]
-            blocked[consumer[reads]] = True
-    if idx.topological:
-        order = np.flatnonzero(~blocked).tolist()
-    else:
-        order = [i for i in idx.topo_order() if not blocked[i]]
+        if ref_ops:
+            ref_pos = set(compress(range(n), map(ref_ops.__contains__, ops)))
+    order = range(n) if idx.topological else idx.topo_order()
     cls = list(range(n))          # class id: position of the class's first processed member
     kept_class: set[int] = set()  # classes that already hold a kept node
     table: dict[tuple, Any] = {}  # key → first class, or a list of classes (kept clashes)
@@ -146,10 +143,14 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
     multi: dict[int, list[int]] = {}
     commutative = COMMUTATIVE_OPS
     for i in order:
+        if ops[i] in bad_ops:
+            continue
         tail = tails[i]
         data = data_all[i]
         if len(data) == 2:  # the common binary op, without a comprehension's frame
             (s0, p0), (s1, p1) = data
+            if ref_pos and (s0 in ref_pos or s1 in ref_pos):
+                continue
             d0 = (cls[s0] if s0 >= 0 else s0, p0)
             d1 = (cls[s1] if s1 >= 0 else s1, p1)
             if d1 < d0 and ops[i] in commutative and _STRING_T not in tail:
@@ -157,6 +158,8 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
             else:
                 dkey = (d0, d1)
         elif data:
+            if ref_pos and not ref_pos.isdisjoint([s for s, _ in data]):
+                continue
             dkey = tuple([(cls[s] if s >= 0 else s, p) for s, p in data])
             if len(dkey) > 1 and ops[i] in commutative and _STRING_T not in tail:
                 dkey = tuple(sorted(dkey))
@@ -295,25 +298,25 @@ def dedupe_index(idx: GraphIndex, keep: Iterable[str] = (), dry_run: bool = Fals
     survivor = merge_classes(idx, keep)
     n = len(idx)
     names = idx.names
-    surv = np.array(survivor, dtype=np.int64)
-    gone = surv != np.arange(n)
-    gone_pos = np.flatnonzero(gone).tolist()
+    gone_pos = list(compress(range(n), map(ne, survivor, range(n))))
     merged = list(zip(map(names.__getitem__, gone_pos),
-                      map(names.__getitem__, surv[gone_pos].tolist())))
+                      map(names.__getitem__, map(survivor.__getitem__, gone_pos))))
     # which surviving nodes need new inputs: those reading a removed node, and those
     # with control inputs (duplicates and redundant ones are dropped)
-    consumer, src, _ = idx.flat_inputs()
-    reads_gone = src >= 0
-    reads_gone[reads_gone] = gone[src[reads_gone]]
-    look = np.zeros(n, dtype=bool)
-    look[consumer[reads_gone]] = True
-    look[idx.flat_inputs(control=True)[0]] = True
-    look &= ~gone
-    del surv, gone, consumer, src, reads_gone
+    data_all, ctrl_all = idx.data, idx.ctrl
+    gone = set(gone_pos)
+    look = set(compress(range(n), ctrl_all))
+    if gone:
+        for i, data in enumerate(data_all):
+            for s, _ in data:
+                if s in gone:
+                    look.add(i)
+                    break
+    look -= gone
     rewrites: dict[int, list[str]] = {}
     ctrl_removed = 0
-    for i in np.flatnonzero(look).tolist():
-        data, ctrl = idx.data[i], idx.ctrl[i]
+    for i in sorted(look):
+        data, ctrl = data_all[i], ctrl_all[i]
         if not data and not ctrl:
             continue
         changed = False

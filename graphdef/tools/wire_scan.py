@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from graphdef.io.wire import decode_varint
 
 #: Zero bytes appended to the buffer copy: varint reads near the end never run past it.
@@ -56,6 +54,7 @@ def _varints(a: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     """Varints at positions ``pos`` of ``a``: (values, sizes in bytes, ok). ``ok`` is
     False where one runs past 5 bytes (lengths of 4 GiB and more are not a GraphDef
     a walk should accept; candidates in the middle of tensor bytes may look so)."""
+    import numpy as np
     b = a[pos].astype(np.int64)
     val = b & 0x7F
     size = np.ones(len(pos), dtype=np.int64)
@@ -78,6 +77,7 @@ def _strings(a: np.ndarray, starts: np.ndarray, lens: np.ndarray, nul: int) -> l
     """The UTF-8 strings ``a[starts[k]:starts[k] + lens[k]]`` as a list, made by one
     gather, one decode and one split; ``nul`` is the position of a zero byte in ``a``.
     None when a string holds NUL or is not valid UTF-8."""
+    import numpy as np
     n = len(starts)
     if n == 0:
         return []
@@ -118,6 +118,7 @@ def _field(a: np.ndarray, pos: np.ndarray, end: np.ndarray, tag: int
 def scan_nodes(data: bytes) -> NodeScan | None:
     """Walk ``data`` (a serialized GraphDef) as described in the module docstring;
     None when it does not have that layout (the caller then walks field by field)."""
+    import numpy as np
     n_all = len(data)
     if n_all == 0 or data[0] != 0x0A:
         return None
@@ -211,6 +212,7 @@ def _chain(cand: np.ndarray, ends: np.ndarray) -> np.ndarray:
     the previous one ends (the first candidate is at 0). By induction these are the
     real top-level fields; where no candidate starts at an end, the chain stops and
     :func:`_more_nodes` looks at what really is there."""
+    import numpy as np
     nxt = np.searchsorted(cand, ends)
     hit = nxt < len(cand)
     hit[hit] = cand[nxt[hit]] == ends[hit]
@@ -284,6 +286,7 @@ class EdgeTuples:
     __slots__ = ("bounds", "src", "port", "_list")
 
     def __init__(self, counts: np.ndarray, src: np.ndarray, port: np.ndarray) -> None:
+        import numpy as np
         self.bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
         self.src, self.port = src.tolist(), port.tolist()
         self._list: list[tuple] | None = None
