@@ -12,7 +12,7 @@ from graphdef.tensors import make_tensor_proto
 from graphdef.tools.dedupe import dedupe
 from graphdef.tools.synth import lazy_loading_graph
 
-from conftest import MODELS_DIR, SAMPLES, golden_files, ids, sample_files
+from conftest import MODELS_DIR, SAMPLES, corpus_files, golden_files, ids, sample_files
 
 DT_FLOAT, DT_INT32, DT_STRING = 1, 3, 7
 
@@ -449,3 +449,71 @@ def test_equal_tensors_in_other_encodings_get_one_key():
     b.int_val.extend([1, 2, 3])
     assert a.tensor_content and not b.tensor_content
     assert tensor_key(a) == tensor_key(b)
+
+
+# --- the index of a text graph, read from its blocks ----------------------------------
+_ODD_TEXT = {
+    "ports_control_forward_dangling": 'node {\n  name: "b"\n  op: "Neg"\n  input: "a:1"\n'
+    '  input: "^c"\n  input: "ghost"\n  input: "b"\n}\nnode {\n  name: "a"\n  op: "Split"\n'
+    '  device: "/cpu:0"\n}\nnode {\n  name: "c"\n  op: "Neg"\n  input: "a"\n  input: "a:1"\n'
+    '  input: "^a"\n  input: "a:0"\n}\nnode {\n  name: "d"\n  op: "Neg"\n  input: "a"\n'
+    '  input: "a:1"\n  input: "^a"\n  input: "a:0"\n}\nversions {\n  producer: 7\n}\n',
+    "input_after_attr": 'node {\n  name: "a"\n  op: "Const"\n}\nnode {\n  name: "b"\n'
+    '  op: "Neg"\n  attr {\n    key: "T"\n    value {\n      type: DT_FLOAT\n    }\n  }\n'
+    '  input: "a"\n}\n',
+    "unsorted_attrs": 'node {\n  name: "a"\n  op: "Const"\n  attr {\n    key: "value"\n'
+    '    value {\n      i: 1\n    }\n  }\n  attr {\n    key: "dtype"\n    value {\n'
+    '      type: DT_INT32\n    }\n  }\n}\n',
+    "name_not_first": 'node {\n  op: "Const"\n  name: "a"\n}\n',
+    "name_twice": 'node {\n  name: "a"\n  op: "Const"\n  name: "b"\n}\n',
+    "escaped_name": 'node {\n  name: "a\\"b"\n  op: "Const"\n}\n',
+    "four_space_indent": 'node {\n    name: "a"\n    op: "Const"\n}\n',
+    "no_op": 'node {\n  name: "a"\n  input: "b"\n}\nnode {\n  name: "b"\n  op: "X"\n}\n',
+    "blank_line_between_nodes": 'node {\n  name: "a"\n  op: "Const"\n}\n\nnode {\n'
+    '  name: "b"\n  op: "Neg"\n  input: "a"\n}\nnode {\n  name: "c"\n  op: "Neg"\n'
+    '  input: "a"\n}\n',
+    "duplicate_names": 'node {\n  name: "a"\n  op: "Const"\n}\nnode {\n  name: "a"\n'
+    '  op: "Const"\n}\nnode {\n  name: "b"\n  op: "Neg"\n  input: "a"\n}\n',
+}
+
+
+def _text_cases() -> list[tuple[str, str]]:
+    cases = list(_ODD_TEXT.items())
+    for path in sample_files() + golden_files() + corpus_files():
+        data = Path(path).read_bytes()
+        if graphdef.io.detect_format(data) == "pbtxt":
+            cases.append((path.name, data.decode("utf-8")))
+    cases.append(("lazy_loading", graphdef.dumps(lazy_loading_graph(50)).decode("utf-8")))
+    return cases
+
+
+@pytest.mark.parametrize("name,text", _text_cases(), ids=[c[0] for c in _text_cases()])
+def test_index_from_blocks_equals_index_from_wire(name: str, text: str):
+    """A text graph indexed from its blocks gives the index of its joined wire bytes
+    (or declines, and the caller indexes those bytes)."""
+    from graphdef.io import text_to_wire
+    from graphdef.io.text import text_to_blocks
+    from graphdef.tools.canonical import GraphIndex
+    wire = text_to_wire(text)
+    blocks = text_to_blocks(text)
+    if blocks is None:  # not a dump of blocks with plain `  name: "..."` first lines
+        assert name not in _ODD_TEXT or name in (
+            "name_not_first", "name_twice", "escaped_name", "four_space_indent",
+            "blank_line_between_nodes")
+        return
+    from graphdef.io.wire import encode_varint
+    from graphdef.tools.wire_scan import NamedBodies
+    names, bodies, trailer = blocks
+    nodes = list(NamedBodies(names, bodies))
+    assert b"".join(b"\x0a" + encode_varint(len(b)) + b for b in nodes) + trailer == wire
+    a = GraphIndex.from_blocks(*blocks, allow_duplicates=True)
+    b = GraphIndex.from_wire(wire, allow_duplicates=True)
+    if a is None:
+        assert name in ("input_after_attr", "no_op"), name
+        return
+    for attr in ("names", "ops", "data", "ctrl", "missing", "topological", "duplicates",
+                 "tails", "index"):
+        assert getattr(a, attr) == getattr(b, attr), attr
+    assert list(a.serial) == list(b.serial)
+    assert a.graph_def == b.graph_def
+    assert [a.node(i) for i in range(len(a))] == [b.node(i) for i in range(len(b))]

@@ -42,9 +42,9 @@ from google.protobuf import text_encoding, text_format
 from google.protobuf.message import Message
 
 from graphdef.io.wire import SMALL_VARINTS as _SMALL_VARINTS
-from graphdef.io.wire import encode_signed_varint, encode_varint, encode_varint_loop
+from graphdef.io.wire import decode_varint, encode_signed_varint, encode_varint, encode_varint_loop
 
-__all__ = ["Unsupported", "parse_wire", "parse_into"]
+__all__ = ["Unsupported", "parse_wire", "parse_into", "parse_blocks"]
 
 
 class Unsupported(Exception):
@@ -615,6 +615,32 @@ def _blocks(text: str, root: _Message) -> bytes:
     raises _NotLines, and the caller reads the whole text in plain line mode, which
     reports real errors as Unsupported.
     """
+    fi, firsts, values, trailer, caches = _split_blocks(text, root)
+    try:
+        heads, bits = _plain_strings(firsts, fi.msg, caches)
+    except Unsupported:
+        raise _NotLines from None
+    del firsts
+    if any(map(and_, bits, map(itemgetter(1), values))):
+        raise _NotLines  # the first line's field set again
+    rest_bytes = list(map(itemgetter(0), values))
+    k = len(heads)
+    sizes = list(map(add, map(len, heads), map(len, rest_bytes)))
+    varint = _SMALL_VARINTS.__getitem__ if not sizes or max(sizes) < 16384 else _varint
+    pieces: list[bytes] = [b""] * (4 * k + 1)
+    pieces[0:4 * k:4] = [fi.tag] * k
+    pieces[1:4 * k:4] = list(map(varint, sizes))
+    pieces[2:4 * k:4] = heads
+    pieces[3:4 * k:4] = rest_bytes
+    pieces[-1] = trailer
+    return b"".join(pieces)
+
+
+def _split_blocks(text: str, root: _Message) -> tuple[_Field, list[str], list[tuple[bytes, int]],
+                                                      bytes, dict[_Message, dict[str, tuple]]]:
+    """The blocks of :func:`_blocks`: their field, per block its first line and
+    (wire bytes, singular-field mask) of the rest of its body, the wire bytes of what
+    follows the blocks, and the line caches (raises _NotLines)."""
     nl = text.find("\n")
     m = _OPENER(text, 0, nl) if nl > 0 else None
     fi = root.fields.get(m.group(1)) if m is not None else None
@@ -638,28 +664,82 @@ def _blocks(text: str, root: _Message) -> bytes:
         firsts = list(map(itemgetter(1), cut))
         rests = list(map(itemgetter(2), cut))
         del cut
-        heads, bits = _plain_strings(firsts, info, caches)
-        del firsts
         # each distinct body is read once (dict keys keep file order)
         distinct = list(dict.fromkeys(rests))
         found = dict(zip(distinct, _block_bodies(distinct, info, caches, {})))
         values = list(map(found.__getitem__, rests))
         del rests, distinct, found
-        if any(map(and_, bits, map(itemgetter(1), values))):
-            raise _NotLines  # the first line's field set again
-        rest_bytes = list(map(itemgetter(0), values))
-        sizes = list(map(add, map(len, heads), map(len, rest_bytes)))
-        varint = _SMALL_VARINTS.__getitem__ if not sizes or max(sizes) < 16384 else _varint
-        pieces: list[bytes] = [b""] * (4 * k + 1)
-        pieces[0:4 * k:4] = [fi.tag] * k
-        pieces[1:4 * k:4] = list(map(varint, sizes))
-        pieces[2:4 * k:4] = heads
-        pieces[3:4 * k:4] = rest_bytes
-        pieces[-1] = _lines_core(_BLOCK_CLOSE.join(parts[k:]) if k < last else parts[k],
-                                 root, caches)[0]
+        trailer = _lines_core(_BLOCK_CLOSE.join(parts[k:]) if k < last else parts[k],
+                              root, caches)[0]
     except Unsupported:
         raise _NotLines from None
-    return b"".join(pieces)
+    return fi, firsts, values, trailer, caches
+
+
+def parse_blocks(text: str, desc: _d.Descriptor, first: str = "name"
+                 ) -> tuple[list[str], list[bytes], bytes] | None:
+    """A ``MessageToString`` dump of top-level blocks whose first line is the plain
+    string field ``first`` (a GraphDef's ``node { name: "..."`` blocks), read without
+    joining it into one message: per block that string and the wire bytes of the rest
+    of the block (one object per distinct text: lazy-loading copies share theirs),
+    then the wire bytes of the fields after the blocks. None where this does not
+    apply (the caller then reads the text with :func:`parse_wire`).
+
+    For readers that work per node (the tools' index): the wire bytes of the whole
+    text are ``tag + len + name field + rest`` per block, then the trailer, exactly
+    what :func:`parse_wire` returns; the same checks stand behind them.
+    """
+    root = _message_info(desc)
+    if not root.supported:
+        return None
+    try:
+        fi, firsts, values, trailer, _ = _split_blocks(text, root)
+    except _NotLines:
+        return None
+    name_fi = fi.msg.fields.get(first) if fi.msg is not None else None
+    if name_fi is None or not name_fi.is_str or not firsts:
+        return None
+    # Every first line must be `  first: "<value>"`, value without quote or backslash
+    # (what _plain_string reads). First lines hold no newline, so on their join: if it
+    # starts with the prefix, ends with a quote and splits at quote-newline-prefix into
+    # one piece per line, each line is prefix + piece + quote; with 2 quotes per line
+    # in all, no piece holds one.
+    prefix = f'  {first}: "'
+    joined = "\n".join(firsts)
+    k = len(firsts)
+    del firsts
+    if (not joined.startswith(prefix) or not joined.endswith('"') or "\\" in joined
+            or joined.count('"') != 2 * k):
+        return None
+    names = joined[len(prefix):-1].split('"\n' + prefix)
+    if len(names) != k:
+        return None
+    bit = name_fi.bit
+    if bit and any(map(and_, repeat(bit), map(itemgetter(1), values))):
+        return None  # a body sets the name again
+    if _has_field(trailer, fi.tag):
+        return None  # more blocks after one that is not laid out so (a blank line...)
+    return names, list(map(itemgetter(0), values)), trailer
+
+
+def _has_field(wire: bytes, tag: bytes) -> bool:
+    """Whether the top-level fields of ``wire`` (as this reader writes them) include
+    one with this tag."""
+    pos, n = 0, len(wire)
+    while pos < n:
+        start = pos
+        key, pos = decode_varint(wire, pos)
+        if wire[start:pos] == tag:
+            return True
+        wt = key & 7
+        if wt == 0:
+            pos = decode_varint(wire, pos)[1]
+        elif wt == 2:
+            length, pos = decode_varint(wire, pos)
+            pos += length
+        else:
+            pos += 8 if wt == 1 else 4
+    return False
 
 
 def _plain_strings(lines: list[str], info: _Message, caches: dict[_Message, dict[str, tuple]]

@@ -48,6 +48,24 @@ def text_to_wire(data: bytes | str, message_type: type[Message] | None = None) -
         return None
 
 
+def text_to_blocks(data: bytes | str, message_type: type[Message] | None = None
+                   ) -> tuple[list[str], list[bytes], bytes] | None:
+    """A text GraphDef (or ``message_type``) as ``(names, bodies, trailer)``: per
+    top-level ``node`` block its name and the wire bytes of the rest of it, then the
+    wire bytes of the fields after the nodes (see ``fasttext.parse_blocks``); None
+    where the text is not such a dump or the fast reader does not vouch for it.
+
+    For the tools' index, which works per node and never needs the joined bytes.
+    """
+    if message_type is None:
+        from graphdef._proto.graph_pb2 import GraphDef as message_type
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        return None
+    return fasttext.parse_blocks(text, message_type.DESCRIPTOR)
+
+
 def format_text(message: Message) -> str:
     """Text format of ``message``, identical to ``text_format.MessageToString``."""
     try:

@@ -21,14 +21,15 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
+from operator import ge, itemgetter
 from typing import Any, Iterable, Iterator
 
 from graphdef._proto import types_pb2
 from graphdef.errors import InvalidGraphError
 from graphdef.io.wire import decode_varint as _read_varint
 from graphdef.io.wire import encode_varint as _encode_varint
-from graphdef.tools.wire_scan import EdgeTuples, NodeBytes, NodeScan, scan_nodes
+from graphdef.tools.wire_scan import EdgeTuples, NamedBodies, NodeBytes, NodeScan, scan_nodes
 
 # --------------------------------------------------------------------------
 # op lists
@@ -251,6 +252,42 @@ def _sorted_attrs(tail: bytes) -> bytes:
         return tail
     order = sorted(range(len(entries)), key=keys.__getitem__)
     return tail[:first] + b"".join(entries[k][1] for k in order) + tail[last:]
+
+
+def _body_fields(body: bytes) -> tuple[bytes, list[bytes], bytes] | None:
+    """A NodeDef's bytes after its name field as ``(op, inputs, tail)`` (raw bytes):
+    op first, then the inputs, then the rest; None for any other layout."""
+    n = len(body)
+    if n < 2 or body[0] != 0x12:
+        return None
+    k, p = _read_varint(body, 1)
+    end = p + k
+    if end > n:
+        return None
+    op = body[p:end]
+    ins: list[bytes] = []
+    p = end
+    while p < n and body[p] == 0x1A:
+        k, st = _read_varint(body, p + 1)
+        p = st + k
+        if p > n:
+            return None
+        ins.append(body[st:p])
+    return op, ins, body[p:]
+
+
+def _tail_ok(tail: bytes) -> bool:
+    """Whether a NodeDef tail is well-formed length-delimited fields after ``input``
+    (device, attr, debug info, ...): a name, op or input there, another wire type or
+    a truncated field say the layout is not the usual one."""
+    pos, n = 0, len(tail)
+    while pos < n:
+        tag = tail[pos]
+        if tag <= 0x1A or tag >= 0x80 or tag & 7 != 2:
+            return False
+        length, pos = _read_varint(tail, pos + 1)
+        pos += length
+    return pos == n
 
 
 def _utf8_len(s: str) -> int:
@@ -502,6 +539,124 @@ class GraphIndex:
         self.source = source
         if not self._scan_bytes(data, allow_duplicates, raw=True, lazy_edges=lazy_edges):
             return None
+        return self
+
+    @classmethod
+    def from_blocks(cls, names: list[str], bodies: list[bytes], trailer: bytes,
+                    allow_duplicates: bool = False, source: str | None = None
+                    ) -> "GraphIndex | None":
+        """Index a text GraphDef from the fast reader's blocks
+        (:func:`graphdef.io.text.text_to_blocks`: per node its name and the wire bytes
+        of the rest, one object per distinct text; the wire bytes after the nodes),
+        the same index :meth:`from_wire` makes of the joined bytes.
+
+        Why: in a lazy-loading dump most nodes repeat the body of another one
+        (``Add_17``: same op, inputs and attrs as ``Add``), so op, inputs and tail are
+        read once per distinct body and the per-node steps are C-level maps; neither
+        the joined wire bytes nor numpy's whole-buffer walk is needed. Returns None
+        for a body not laid out as ``op, input*, then fields after input`` (the
+        caller then indexes the joined bytes).
+        """
+        self = cls.__new__(cls)
+        self._raw = True
+        self.source = source
+        n = len(names)
+        index = dict(zip(names, range(n)))
+        duplicates: list[str] = []
+        if len(index) != n:  # repeated names: the first one wins, later ones are listed
+            index = {}
+            setdefault = index.setdefault
+            for i, name in enumerate(names):
+                if setdefault(name, i) != i:
+                    duplicates.append(name)
+        if duplicates and not allow_duplicates:
+            raise InvalidGraphError((f"{source}: " if source else "")
+                                    + "duplicate node name", node=duplicates[0])
+        index_get = index.get
+        # per distinct body: op, inputs (resolved through the whole graph's index) and
+        # tail; ``last`` is the latest producer it reads, or n when some input is
+        # not a known node's name
+        op_of: dict[bytes, str] = {}
+        ins_of: dict[bytes, list[str]] = {}
+        edges_of: dict[bytes, tuple[tuple, tuple]] = {}
+        last_of: dict[bytes, int] = {}
+        tail_of: dict[bytes, bytes] = {}
+        tails_seen: dict[bytes, bytes] = {}
+        op_names: dict[bytes, str] = {}
+        empty: tuple = ()
+        try:
+            for body in dict.fromkeys(bodies):
+                fields = _body_fields(body)
+                if fields is None:
+                    return None
+                raw_op, ins, tail = fields
+                op = op_names.get(raw_op)
+                if op is None:
+                    op = op_names[raw_op] = raw_op.decode("utf-8")
+                op_of[body] = op
+                t = tails_seen.get(tail)
+                if t is None:
+                    if not _tail_ok(tail):
+                        return None
+                    t = tails_seen[tail] = _sorted_attrs(tail)
+                tail_of[body] = t
+                if not ins:
+                    edges_of[body] = (empty, empty)
+                    last_of[body] = -1
+                    continue
+                ins = [s.decode("utf-8") for s in ins]
+                ins_of[body] = ins
+                data: list[tuple[int, int]] = []
+                ctrl: list[int] = []
+                last = -1
+                for s in ins:
+                    src = index_get(s)
+                    port = 0
+                    if src is None:
+                        nm, port = split_input(s)
+                        src = index_get(nm)
+                        if src is None:
+                            last = n
+                            break
+                    if src > last:
+                        last = src
+                    if port < 0:
+                        ctrl.append(src)
+                    else:
+                        data.append((src, port))
+                edges_of[body] = (tuple(data), tuple(ctrl) if ctrl else empty)
+                last_of[body] = last
+        except (IndexError, UnicodeDecodeError):
+            return None
+        from graphdef._proto import graph_pb2
+        try:
+            self.graph_def = graph_pb2.GraphDef.FromString(trailer)
+        except Exception:  # noqa: BLE001 - corrupt library/versions: let the parser say
+            return None
+        edges = list(map(edges_of.__getitem__, bodies))
+        data_all = list(map(itemgetter(0), edges))
+        ctrl_all = list(map(itemgetter(1), edges))
+        del edges
+        # the per-body edges hold where every producer comes before the node; the
+        # others (forward, self or dangling references) as the byte walk reads them
+        pending: list[tuple[int, list[tuple[str, int]]]] = []
+        odd = list(compress(range(n), map(ge, map(last_of.__getitem__, bodies), range(n))))
+        resolved: dict[str, tuple[int, int]] = {}
+        for i in odd:
+            data_all[i], ctrl_all[i], late = _input_edges(ins_of[bodies[i]], i, index_get,
+                                                          resolved)
+            if late is not None:
+                pending.append((i, late))
+        self.names, self.index = names, index
+        self.ops = list(map(op_of.__getitem__, bodies))
+        self.tails = list(map(tail_of.__getitem__, bodies))
+        self.serial = NamedBodies(names, bodies)
+        self.duplicates = duplicates
+        self.missing = []
+        self.topological = not pending
+        self.data, self.ctrl = data_all, ctrl_all
+        if pending:
+            self._resolve(pending)
         return self
 
     def _scan_bytes(self, data: bytes, allow_duplicates: bool, raw: bool = False,
@@ -985,6 +1140,14 @@ def index_from_bytes(data: bytes, name: str = "<bytes>", allow_duplicates: bool 
     byte walk rejects go through ``loads`` (``name`` is used in its errors)."""
     from graphdef.io import detect_format, loads, text_to_wire
     fmt = detect_format(data) if data.strip() else None
+    if fmt == "pbtxt" and not lazy_edges:  # a diff reads edges as the byte walk's arrays
+        from graphdef.io.text import text_to_blocks
+        blocks = text_to_blocks(data)
+        if blocks is not None:
+            idx = GraphIndex.from_blocks(*blocks, allow_duplicates=allow_duplicates,
+                                         source=name)
+            if idx is not None:
+                return idx
     # text: the fast reader's wire bytes are indexed like a .pb file's (the message is
     # never built); text it cannot vouch for goes through loads, which reports errors
     wire = data if fmt == "pb" else text_to_wire(data) if fmt == "pbtxt" else None
