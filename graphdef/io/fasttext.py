@@ -33,9 +33,9 @@ import re
 import struct
 import sys
 import warnings
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
 from operator import add, and_, attrgetter, getitem, itemgetter, or_, sub
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from google.protobuf import descriptor as _d
 from google.protobuf import text_encoding, text_format
@@ -44,7 +44,7 @@ from google.protobuf.message import Message
 from graphdef.io.wire import SMALL_VARINTS as _SMALL_VARINTS
 from graphdef.io.wire import decode_varint, encode_signed_varint, encode_varint, encode_varint_loop
 
-__all__ = ["Unsupported", "parse_wire", "parse_into", "parse_blocks"]
+__all__ = ["Unsupported", "Blocks", "parse_wire", "parse_into", "parse_blocks"]
 
 
 class Unsupported(Exception):
@@ -615,12 +615,15 @@ def _blocks(text: str, root: _Message) -> bytes:
     raises _NotLines, and the caller reads the whole text in plain line mode, which
     reports real errors as Unsupported.
     """
-    fi, firsts, values, trailer, caches = _split_blocks(text, root)
+    fi, firsts, rests, distinct, trailer, caches = _split_blocks(text, root)
     try:
         heads, bits = _plain_strings(firsts, fi.msg, caches)
+        del firsts
+        found = dict(zip(distinct, _block_bodies(distinct, fi.msg, caches, {})))
     except Unsupported:
         raise _NotLines from None
-    del firsts
+    values = list(map(found.__getitem__, rests))
+    del rests, distinct, found
     if any(map(and_, bits, map(itemgetter(1), values))):
         raise _NotLines  # the first line's field set again
     rest_bytes = list(map(itemgetter(0), values))
@@ -636,10 +639,10 @@ def _blocks(text: str, root: _Message) -> bytes:
     return b"".join(pieces)
 
 
-def _split_blocks(text: str, root: _Message) -> tuple[_Field, list[str], list[tuple[bytes, int]],
+def _split_blocks(text: str, root: _Message) -> tuple[_Field, list[str], list[str], list[str],
                                                       bytes, dict[_Message, dict[str, tuple]]]:
-    """The blocks of :func:`_blocks`: their field, per block its first line and
-    (wire bytes, singular-field mask) of the rest of its body, the wire bytes of what
+    """The blocks of :func:`_blocks`: their field, per block its first line and the
+    rest of its body, the distinct bodies (in file order), the wire bytes of what
     follows the blocks, and the line caches (raises _NotLines)."""
     nl = text.find("\n")
     m = _OPENER(text, 0, nl) if nl > 0 else None
@@ -655,71 +658,160 @@ def _split_blocks(text: str, root: _Message) -> tuple[_Field, list[str], list[tu
     last = len(parts) - 1
     is_block = list(map(str.startswith, parts[:last], repeat(opener)))
     k = is_block.index(False) if False in is_block else last
+    # opener line, first line, the rest: one split per block (a block of two lines
+    # or fewer gets its missing parts from the padded comprehension)
+    cut = list(map(str.split, parts[:k], repeat("\n"), repeat(2)))
+    if cut and min(map(len, cut)) < 3:
+        cut = [c + [""] * (3 - len(c)) for c in cut]
+    firsts = list(map(itemgetter(1), cut))
+    rests = list(map(itemgetter(2), cut))
+    del cut
+    # each distinct body is read once (dict keys keep file order)
+    distinct = list(dict.fromkeys(rests))
     try:
-        # opener line, first line, the rest: one split per block (a block of two lines
-        # or fewer gets its missing parts from the padded comprehension)
-        cut = list(map(str.split, parts[:k], repeat("\n"), repeat(2)))
-        if cut and min(map(len, cut)) < 3:
-            cut = [c + [""] * (3 - len(c)) for c in cut]
-        firsts = list(map(itemgetter(1), cut))
-        rests = list(map(itemgetter(2), cut))
-        del cut
-        # each distinct body is read once (dict keys keep file order)
-        distinct = list(dict.fromkeys(rests))
-        found = dict(zip(distinct, _block_bodies(distinct, info, caches, {})))
-        values = list(map(found.__getitem__, rests))
-        del rests, distinct, found
         trailer = _lines_core(_BLOCK_CLOSE.join(parts[k:]) if k < last else parts[k],
                               root, caches)[0]
     except Unsupported:
         raise _NotLines from None
-    return fi, firsts, values, trailer, caches
+    return fi, firsts, rests, distinct, trailer, caches
 
 
-def parse_blocks(text: str, desc: _d.Descriptor, first: str = "name"
-                 ) -> tuple[list[str], list[bytes], bytes] | None:
+class Blocks(NamedTuple):
+    """A dump of top-level blocks read per block (:func:`parse_blocks`).
+
+    Attributes:
+        names: per block, the string of its first line.
+        body_of: per block, the number of its body (the lines after the first);
+            blocks with the same body text share one number.
+        fields, values: per line before the first sub-message of each distinct
+            body, all bodies in turn: the field it sets and its string value.
+        starts: body ``j``'s lines are ``starts[j]:starts[j + 1]``.
+        tails: per distinct body, the wire bytes of the rest (one object per
+            distinct text).
+        trailer: the wire bytes of the fields after the blocks.
+    """
+
+    names: list[str]
+    body_of: list[int]
+    fields: list[str]
+    values: list[str]
+    starts: list[int]
+    tails: list[bytes]
+    trailer: bytes
+
+
+def parse_blocks(text: str, desc: _d.Descriptor, first: str = "name") -> Blocks | None:
     """A ``MessageToString`` dump of top-level blocks whose first line is the plain
     string field ``first`` (a GraphDef's ``node { name: "..."`` blocks), read without
-    joining it into one message: per block that string and the wire bytes of the rest
-    of the block (one object per distinct text: lazy-loading copies share theirs),
-    then the wire bytes of the fields after the blocks. None where this does not
-    apply (the caller then reads the text with :func:`parse_wire`).
+    joining it into one message (see :class:`Blocks`), where each body's lines up to
+    its first sub-message are plain strings too (``op: "Add"``, ``input: "x"``).
+    None where this does not apply (the caller then reads the text with
+    :func:`parse_wire`).
 
-    For readers that work per node (the tools' index): the wire bytes of the whole
-    text are ``tag + len + name field + rest`` per block, then the trailer, exactly
-    what :func:`parse_wire` returns; the same checks stand behind them.
+    For readers that work per node (the tools' index): the strings come as they
+    are, never encoded; the rest of each distinct body is read by line mode.
+    Together they are what :func:`parse_wire` reads, with the same checks: per
+    block ``tag + len``, then the first line's field, each plain line as ``tag +
+    len + utf-8`` and the tail's bytes, then the trailer.
     """
     root = _message_info(desc)
     if not root.supported:
         return None
     try:
-        fi, firsts, values, trailer, _ = _split_blocks(text, root)
-    except _NotLines:
+        fi, firsts, rests, distinct, trailer, caches = _split_blocks(text, root)
+        name_fi = fi.msg.fields.get(first) if fi.msg is not None else None
+        if name_fi is None or not name_fi.is_str or not firsts:
+            return None
+        names = _plain_values(firsts, f"  {first}")
+        del firsts
+        if names is None:
+            return None
+        read = _block_fields(distinct, fi.msg, caches)
+    except (_NotLines, Unsupported):
         return None
-    name_fi = fi.msg.fields.get(first) if fi.msg is not None else None
-    if name_fi is None or not name_fi.is_str or not firsts:
+    if read is None:
         return None
-    # Every first line must be `  first: "<value>"`, value without quote or backslash
-    # (what _plain_string reads). First lines hold no newline, so on their join: if it
-    # starts with the prefix, ends with a quote and splits at quote-newline-prefix into
-    # one piece per line, each line is prefix + piece + quote; with 2 quotes per line
-    # in all, no piece holds one.
-    prefix = f'  {first}: "'
-    joined = "\n".join(firsts)
-    k = len(firsts)
-    del firsts
-    if (not joined.startswith(prefix) or not joined.endswith('"') or "\\" in joined
-            or joined.count('"') != 2 * k):
-        return None
-    names = joined[len(prefix):-1].split('"\n' + prefix)
-    if len(names) != k:
-        return None
-    bit = name_fi.bit
-    if bit and any(map(and_, repeat(bit), map(itemgetter(1), values))):
+    fields, values, starts, tails, masks = read
+    if name_fi.bit and any(map(and_, repeat(name_fi.bit), masks)):
         return None  # a body sets the name again
     if _has_field(trailer, fi.tag):
         return None  # more blocks after one that is not laid out so (a blank line...)
-    return names, list(map(itemgetter(0), values)), trailer
+    number = dict(zip(distinct, range(len(distinct))))
+    return Blocks(names, list(map(number.__getitem__, rests)), fields, values, starts, tails,
+                  trailer)
+
+
+def _plain_values(lines: list[str], prefix: str) -> list[str] | None:
+    """The values of lines that are all ``prefix: "<value>"`` with no quote or
+    backslash in the value (what :func:`_plain_string` reads), else None.
+
+    On their join (lines hold no newline): if it starts with the prefix, ends with a
+    quote and splits at quote-newline-prefix into one piece per line, each line is
+    prefix + piece + quote; with 2 quotes per line in all, no piece holds one.
+    """
+    head = prefix + ': "'
+    joined = "\n".join(lines)
+    k = len(lines)
+    if (not joined.startswith(head) or not joined.endswith('"') or "\\" in joined
+            or joined.count('"') != 2 * k):
+        return None
+    values = joined[len(head):-1].split('"\n' + head)
+    return values if len(values) == k else None
+
+
+def _block_fields(bodies: list[str], info: _Message, caches: dict[_Message, dict[str, tuple]]
+                  ) -> tuple[list[str], list[str], list[int], list[bytes], list[int]] | None:
+    """:func:`_block_bodies` for :func:`parse_blocks`: the lines before each body's
+    first sub-message as (field, string value) when all are plain string lines of
+    fields of ``info`` (else None), the rest as wire bytes, memoised per text, and
+    per body its singular-field mask (Unsupported / _NotLines as line mode)."""
+    # each body is cut at the newline before its first line that opens a sub-message
+    opens = list(map(str.find, bodies, repeat(" {\n")))
+    ends = list(map(str.rfind, bodies, repeat("\n"), repeat(0), opens))
+    for j in compress(range(len(opens)), map((-1).__eq__, opens)):
+        ends[j] = len(bodies[j])  # no sub-message: all of it
+    if -1 in ends:
+        return None  # a body whose first line opens one
+    flats = list(map(getitem, bodies, map(slice, ends)))
+    rests = list(map(getitem, bodies, map(slice, map(add, ends, repeat(1)), repeat(None))))
+    counts = list(map(add, map(str.count, flats, repeat("\n")), repeat(1)))
+    cut = list(map(str.partition, "\n".join(flats).split("\n"), repeat(': "')))
+    del flats
+    prefixes = list(map(itemgetter(0), cut))
+    values = list(map(itemgetter(2), cut))
+    del cut
+    fmap = {p: _prefix_field(p, info) for p in set(prefixes)}
+    if None in fmap.values():
+        return None
+    n = len(values)
+    joined = "\n".join(values)
+    # each value plain (one '"', at its end; no backslash) exactly when these hold
+    if ("\\" in joined or joined.count('"') != n or joined.count('"\n') != n - 1
+            or not joined.endswith('"')):
+        return None
+    values = joined.replace('"', "").split("\n")
+    names = {p: _PREFIX(p).group(1) for p in fmap}  # type: ignore[union-attr]
+    fields = list(map(names.__getitem__, prefixes))
+    bit_of = {p: f.bit for p, f in fmap.items()}
+    bits = list(map(bit_of.__getitem__, prefixes))
+    del prefixes
+    ends = list(accumulate(counts))
+    starts = [0] + ends
+    sums = list(accumulate(bits, initial=0))
+    masks = list(map(sub, map(sums.__getitem__, ends), map(sums.__getitem__, starts)))
+    singular = list(accumulate(map(bool, bits), initial=0))
+    if list(map(int.bit_count, masks)) != list(map(sub, map(singular.__getitem__, ends),
+                                                   map(singular.__getitem__, starts))):
+        return None  # a singular field twice in some body
+    memo: dict[str, tuple[bytes, int]] = {}
+    for rest in dict.fromkeys(rests):
+        memo[rest] = _lines_core(rest, info, caches)
+    tail_values = list(map(memo.__getitem__, rests))
+    tail_masks = list(map(itemgetter(1), tail_values))
+    if any(map(and_, masks, tail_masks)):
+        return None
+    return (fields, values, starts, list(map(itemgetter(0), tail_values)),
+            list(map(or_, masks, tail_masks)))
 
 
 def _has_field(wire: bytes, tag: bytes) -> bool:

@@ -49,11 +49,11 @@ def text_to_wire(data: bytes | str, message_type: type[Message] | None = None) -
 
 
 def text_to_blocks(data: bytes | str, message_type: type[Message] | None = None
-                   ) -> tuple[list[str], list[bytes], bytes] | None:
-    """A text GraphDef (or ``message_type``) as ``(names, bodies, trailer)``: per
-    top-level ``node`` block its name and the wire bytes of the rest of it, then the
-    wire bytes of the fields after the nodes (see ``fasttext.parse_blocks``); None
-    where the text is not such a dump or the fast reader does not vouch for it.
+                   ) -> fasttext.Blocks | None:
+    """A text GraphDef (or ``message_type``) read per top-level ``node`` block: names,
+    the op/input strings of each distinct body, the wire bytes of the rest (see
+    ``fasttext.parse_blocks``); None where the text is not such a dump or the fast
+    reader does not vouch for it.
 
     For the tools' index, which works per node and never needs the joined bytes.
     """

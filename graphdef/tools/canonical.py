@@ -21,15 +21,16 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+from bisect import bisect_right
 from itertools import chain, compress, repeat
-from operator import ge, itemgetter
+from operator import add, ge
 from typing import Any, Iterable, Iterator
 
 from graphdef._proto import types_pb2
 from graphdef.errors import InvalidGraphError
 from graphdef.io.wire import decode_varint as _read_varint
 from graphdef.io.wire import encode_varint as _encode_varint
-from graphdef.tools.wire_scan import EdgeTuples, NamedBodies, NodeBytes, NodeScan, scan_nodes
+from graphdef.tools.wire_scan import EdgeTuples, NodeBytes, NodeScan, scan_nodes
 
 # --------------------------------------------------------------------------
 # op lists
@@ -254,28 +255,6 @@ def _sorted_attrs(tail: bytes) -> bytes:
     return tail[:first] + b"".join(entries[k][1] for k in order) + tail[last:]
 
 
-def _body_fields(body: bytes) -> tuple[bytes, list[bytes], bytes] | None:
-    """A NodeDef's bytes after its name field as ``(op, inputs, tail)`` (raw bytes):
-    op first, then the inputs, then the rest; None for any other layout."""
-    n = len(body)
-    if n < 2 or body[0] != 0x12:
-        return None
-    k, p = _read_varint(body, 1)
-    end = p + k
-    if end > n:
-        return None
-    op = body[p:end]
-    ins: list[bytes] = []
-    p = end
-    while p < n and body[p] == 0x1A:
-        k, st = _read_varint(body, p + 1)
-        p = st + k
-        if p > n:
-            return None
-        ins.append(body[st:p])
-    return op, ins, body[p:]
-
-
 def _tail_ok(tail: bytes) -> bool:
     """Whether a NodeDef tail is well-formed length-delimited fields after ``input``
     (device, attr, debug info, ...): a name, op or input there, another wire type or
@@ -385,6 +364,45 @@ def _flat_from_scan(node_of: np.ndarray, srcs: np.ndarray, odd: list[int],
         for a in arrays:
             a.setflags(write=False)
     return flat
+
+
+class BlockNodes:
+    """The serialized NodeDefs of an index read from text blocks
+    (``GraphIndex.serial``, see :meth:`GraphIndex.from_blocks`): a node's bytes are
+    made on access from its name, its body's op and inputs and the wire bytes of
+    the rest of its body, as the text reader writes them; most are never asked for
+    (dedupe serializes the survivors)."""
+
+    __slots__ = ("names", "body_of", "values", "starts", "tails")
+
+    def __init__(self, names: list[str], body_of: list[int], values: list[str],
+                 starts: list[int], tails: list[bytes]) -> None:
+        self.names, self.body_of, self.values = names, body_of, values
+        self.starts, self.tails = starts, tails
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, i: int) -> bytes:
+        if i < 0:
+            i += len(self.names)
+        j = self.body_of[i]
+        lo, hi = self.starts[j], self.starts[j + 1]
+        parts = [_string_field(b"\x0a", self.names[i]), _string_field(b"\x12", self.values[lo])]
+        parts += [_string_field(b"\x1a", s) for s in self.values[lo + 1:hi]]
+        parts.append(self.tails[j])
+        return b"".join(parts)
+
+    def __iter__(self):  # noqa: ANN204
+        return map(self.__getitem__, range(len(self.names)))
+
+    __eq__ = NodeBytes.__eq__
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _string_field(tag: bytes, s: str) -> bytes:
+    b = s.encode("utf-8")
+    return tag + _encode_varint(len(b)) + b
 
 
 @contextlib.contextmanager
@@ -542,24 +560,45 @@ class GraphIndex:
         return self
 
     @classmethod
-    def from_blocks(cls, names: list[str], bodies: list[bytes], trailer: bytes,
-                    allow_duplicates: bool = False, source: str | None = None
-                    ) -> "GraphIndex | None":
+    def from_blocks(cls, blocks: Any, allow_duplicates: bool = False,
+                    source: str | None = None) -> "GraphIndex | None":
         """Index a text GraphDef from the fast reader's blocks
-        (:func:`graphdef.io.text.text_to_blocks`: per node its name and the wire bytes
-        of the rest, one object per distinct text; the wire bytes after the nodes),
-        the same index :meth:`from_wire` makes of the joined bytes.
+        (:func:`graphdef.io.text.text_to_blocks`: per node its name and body number,
+        per distinct body its op and input strings and the wire bytes of the rest),
+        the same index :meth:`from_wire` makes of the text's wire bytes.
 
         Why: in a lazy-loading dump most nodes repeat the body of another one
-        (``Add_17``: same op, inputs and attrs as ``Add``), so op, inputs and tail are
-        read once per distinct body and the per-node steps are C-level maps; neither
+        (``Add_17``: same op, inputs and attrs as ``Add``), so the per-body work is
+        done once per distinct body and the per-node steps are C-level maps; neither
         the joined wire bytes nor numpy's whole-buffer walk is needed. Returns None
-        for a body not laid out as ``op, input*, then fields after input`` (the
-        caller then indexes the joined bytes).
+        unless every body is ``op``, then ``input`` lines, then sub-messages (the
+        caller then indexes the wire bytes).
         """
+        names, body_of, fields, values, starts, raw_tails, trailer = blocks
+        nb = len(raw_tails)
+        heads = starts[:-1]  # each body's first line: its op
+        if (list(map(fields.__getitem__, heads)).count("op") != nb
+                or fields.count("input") != len(fields) - nb):
+            return None
+        # tails in attr-key order (as deterministic serialization writes them), checked
+        # to hold no name, op or input field, once per distinct tail
+        pool = dict.fromkeys(raw_tails)
+        try:
+            for t in pool:
+                if not _tail_ok(t):
+                    return None
+                pool[t] = _sorted_attrs(t)
+        except IndexError:
+            return None
+        from graphdef._proto import graph_pb2
+        try:
+            graph_def = graph_pb2.GraphDef.FromString(trailer)
+        except Exception:  # noqa: BLE001 - corrupt library/versions: let the parser say
+            return None
         self = cls.__new__(cls)
         self._raw = True
         self.source = source
+        self.graph_def = graph_def
         n = len(names)
         index = dict(zip(names, range(n)))
         duplicates: list[str] = []
@@ -573,84 +612,58 @@ class GraphIndex:
             raise InvalidGraphError((f"{source}: " if source else "")
                                     + "duplicate node name", node=duplicates[0])
         index_get = index.get
-        # per distinct body: op, inputs (resolved through the whole graph's index) and
-        # tail; ``last`` is the latest producer it reads, or n when some input is
-        # not a known node's name
-        op_of: dict[bytes, str] = {}
-        ins_of: dict[bytes, list[str]] = {}
-        edges_of: dict[bytes, tuple[tuple, tuple]] = {}
-        last_of: dict[bytes, int] = {}
-        tail_of: dict[bytes, bytes] = {}
-        tails_seen: dict[bytes, bytes] = {}
-        op_names: dict[bytes, str] = {}
+        # Per body: its data edges, as plain names of nodes resolved through the whole
+        # index, and ``last``, its latest producer (-1 for none: the op line stands
+        # in). Lines that are not a node's name (ports, control inputs, dangling
+        # names: looked up as n) make their body's edges in the loop below.
+        src = list(map(index_get, values, repeat(n)))
+        for j in heads:
+            src[j] = -1
+        pairs = list(zip(src, repeat(0)))
+        data_b = list(map(tuple, map(pairs.__getitem__, map(slice, map(add, heads, repeat(1)),
+                                                             starts[1:]))))
+        del pairs
+        last_b = list(map(max, map(src.__getitem__, map(slice, heads, starts[1:]))))
         empty: tuple = ()
-        try:
-            for body in dict.fromkeys(bodies):
-                fields = _body_fields(body)
-                if fields is None:
-                    return None
-                raw_op, ins, tail = fields
-                op = op_names.get(raw_op)
-                if op is None:
-                    op = op_names[raw_op] = raw_op.decode("utf-8")
-                op_of[body] = op
-                t = tails_seen.get(tail)
-                if t is None:
-                    if not _tail_ok(tail):
-                        return None
-                    t = tails_seen[tail] = _sorted_attrs(tail)
-                tail_of[body] = t
-                if not ins:
-                    edges_of[body] = (empty, empty)
-                    last_of[body] = -1
-                    continue
-                ins = [s.decode("utf-8") for s in ins]
-                ins_of[body] = ins
+        ctrl_b = [empty] * nb
+        if n in src:
+            for j in sorted({bisect_right(starts, k) - 1 for k, s in enumerate(src) if s == n}):
                 data: list[tuple[int, int]] = []
                 ctrl: list[int] = []
                 last = -1
-                for s in ins:
-                    src = index_get(s)
+                for s in values[starts[j] + 1:starts[j + 1]]:
+                    i = index_get(s)
                     port = 0
-                    if src is None:
+                    if i is None:
                         nm, port = split_input(s)
-                        src = index_get(nm)
-                        if src is None:
+                        i = index_get(nm)
+                        if i is None:  # dangling: the nodes reading it go to _input_edges
                             last = n
                             break
-                    if src > last:
-                        last = src
+                    last = max(last, i)
                     if port < 0:
-                        ctrl.append(src)
+                        ctrl.append(i)
                     else:
-                        data.append((src, port))
-                edges_of[body] = (tuple(data), tuple(ctrl) if ctrl else empty)
-                last_of[body] = last
-        except (IndexError, UnicodeDecodeError):
-            return None
-        from graphdef._proto import graph_pb2
-        try:
-            self.graph_def = graph_pb2.GraphDef.FromString(trailer)
-        except Exception:  # noqa: BLE001 - corrupt library/versions: let the parser say
-            return None
-        edges = list(map(edges_of.__getitem__, bodies))
-        data_all = list(map(itemgetter(0), edges))
-        ctrl_all = list(map(itemgetter(1), edges))
-        del edges
+                        data.append((i, port))
+                data_b[j], ctrl_b[j], last_b[j] = tuple(data), tuple(ctrl) if ctrl else empty, last
+        data_all = list(map(data_b.__getitem__, body_of))
+        ctrl_all = list(map(ctrl_b.__getitem__, body_of))
         # the per-body edges hold where every producer comes before the node; the
         # others (forward, self or dangling references) as the byte walk reads them
         pending: list[tuple[int, list[tuple[str, int]]]] = []
-        odd = list(compress(range(n), map(ge, map(last_of.__getitem__, bodies), range(n))))
         resolved: dict[str, tuple[int, int]] = {}
-        for i in odd:
-            data_all[i], ctrl_all[i], late = _input_edges(ins_of[bodies[i]], i, index_get,
-                                                          resolved)
+        for i in compress(range(n), map(ge, map(last_b.__getitem__, body_of), range(n))):
+            j = body_of[i]
+            data_all[i], ctrl_all[i], late = _input_edges(values[starts[j] + 1:starts[j + 1]],
+                                                          i, index_get, resolved)
             if late is not None:
                 pending.append((i, late))
+        ops_b = list(map(values.__getitem__, heads))
+        ops_b = list(map(dict().setdefault, ops_b, ops_b))  # one object per op name
         self.names, self.index = names, index
-        self.ops = list(map(op_of.__getitem__, bodies))
-        self.tails = list(map(tail_of.__getitem__, bodies))
-        self.serial = NamedBodies(names, bodies)
+        self.ops = list(map(ops_b.__getitem__, body_of))
+        self.tails = list(map(list(map(pool.__getitem__, raw_tails)).__getitem__, body_of))
+        self.serial = BlockNodes(names, body_of, values, starts, raw_tails)
         self.duplicates = duplicates
         self.missing = []
         self.topological = not pending
@@ -1144,7 +1157,7 @@ def index_from_bytes(data: bytes, name: str = "<bytes>", allow_duplicates: bool 
         from graphdef.io.text import text_to_blocks
         blocks = text_to_blocks(data)
         if blocks is not None:
-            idx = GraphIndex.from_blocks(*blocks, allow_duplicates=allow_duplicates,
+            idx = GraphIndex.from_blocks(blocks, allow_duplicates=allow_duplicates,
                                          source=name)
             if idx is not None:
                 return idx

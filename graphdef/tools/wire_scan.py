@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphdef.io.wire import decode_varint, encode_varint
+from graphdef.io.wire import decode_varint
 
 #: Zero bytes appended to the buffer copy: varint reads near the end never run past it.
 _PAD = 16
@@ -277,31 +277,6 @@ class NodeBytes:
     __hash__ = None  # type: ignore[assignment]
 
 
-class NamedBodies:
-    """Serialized NodeDefs as their name field plus the rest (``GraphIndex.serial``
-    of an index read from text blocks): the bodies are shared objects, one per
-    distinct text, so a node's bytes are made on access, not kept per node."""
-
-    __slots__ = ("names", "bodies")
-
-    def __init__(self, names: list[str], bodies: list[bytes]) -> None:
-        self.names = names
-        self.bodies = bodies
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-    def __getitem__(self, i: int) -> bytes:
-        name = self.names[i].encode("utf-8")
-        return b"\x0a" + encode_varint(len(name)) + name + self.bodies[i]
-
-    def __iter__(self):  # noqa: ANN204
-        return map(self.__getitem__, range(len(self.names)))
-
-    __eq__ = NodeBytes.__eq__
-    __hash__ = None  # type: ignore[assignment]
-
-
 class EdgeTuples:
     """Per-node ``((src, port), ...)`` tuples (``GraphIndex.data``) over flat arrays:
     a node's tuple is made when asked for, the whole list on first iteration. An
@@ -349,4 +324,4 @@ class EdgeTuples:
     __hash__ = None  # type: ignore[assignment]
 
 
-__all__ = ["NodeScan", "NodeBytes", "NamedBodies", "EdgeTuples", "scan_nodes"]
+__all__ = ["NodeScan", "NodeBytes", "EdgeTuples", "scan_nodes"]
