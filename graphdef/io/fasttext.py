@@ -683,9 +683,11 @@ class Blocks(NamedTuple):
         names: per block, the string of its first line.
         body_of: per block, the number of its body (the lines after the first);
             blocks with the same body text share one number.
-        fields, values: per line before the first sub-message of each distinct
-            body, all bodies in turn: the field it sets and its string value.
-        starts: body ``j``'s lines are ``starts[j]:starts[j + 1]``.
+        values: the strings of each distinct body's lines before its first
+            sub-message, all bodies in turn: body ``j``'s are
+            ``values[starts[j]:starts[j + 1]]``, the ``head`` field's value first,
+            then the ``items`` field's values.
+        starts: see ``values``.
         tails: per distinct body, the wire bytes of the rest (one object per
             distinct text).
         trailer: the wire bytes of the fields after the blocks.
@@ -693,52 +695,55 @@ class Blocks(NamedTuple):
 
     names: list[str]
     body_of: list[int]
-    fields: list[str]
     values: list[str]
     starts: list[int]
     tails: list[bytes]
     trailer: bytes
 
 
-def parse_blocks(text: str, desc: _d.Descriptor, first: str = "name") -> Blocks | None:
-    """A ``MessageToString`` dump of top-level blocks whose first line is the plain
-    string field ``first`` (a GraphDef's ``node { name: "..."`` blocks), read without
-    joining it into one message (see :class:`Blocks`), where each body's lines up to
-    its first sub-message are plain strings too (``op: "Add"``, ``input: "x"``).
-    None where this does not apply (the caller then reads the text with
-    :func:`parse_wire`).
+def parse_blocks(text: str, desc: _d.Descriptor, first: str = "name", head: str = "op",
+                 items: str = "input") -> Blocks | None:
+    """A ``MessageToString`` dump of top-level blocks laid out as a GraphDef's nodes
+    (``node {``, then ``  name: "..."``, ``  op: "..."``, ``  input: "..."`` lines, then
+    sub-messages and other fields), read without joining it into one message (see
+    :class:`Blocks`); ``first``, ``head`` and ``items`` name the string fields
+    (singular, singular, repeated) of those lines, whose values must be plain (no
+    quote, no backslash). None where this does not apply (the caller then reads the
+    text with :func:`parse_wire`).
 
     For readers that work per node (the tools' index): the strings come as they
-    are, never encoded; the rest of each distinct body is read by line mode.
-    Together they are what :func:`parse_wire` reads, with the same checks: per
-    block ``tag + len``, then the first line's field, each plain line as ``tag +
-    len + utf-8`` and the tail's bytes, then the trailer.
+    are, never encoded; the rest of each distinct body is read by line mode. Sound
+    as :func:`_blocks` is: per block ``tag + len``, the first line's field, each
+    plain line as ``tag + len + utf-8`` and the tail's bytes, then the trailer, are
+    what :func:`parse_wire` reads; a field that must be singular is checked to be.
     """
     root = _message_info(desc)
     if not root.supported:
         return None
     try:
         fi, firsts, rests, distinct, trailer, caches = _split_blocks(text, root)
-        name_fi = fi.msg.fields.get(first) if fi.msg is not None else None
-        if name_fi is None or not name_fi.is_str or not firsts:
+        info = fi.msg
+        fields = info.fields if info is not None else {}
+        lines = [fields.get(first), fields.get(head), fields.get(items)]
+        if (None in lines or not all(f.is_str for f in lines) or lines[0].repeated
+                or lines[1].repeated or not lines[2].repeated or not firsts):
             return None
         names = _plain_values(firsts, f"  {first}")
         del firsts
         if names is None:
             return None
-        read = _block_fields(distinct, fi.msg, caches)
+        read = _block_lines(distinct, info, caches, f'  {head}: "', f'  {items}: "')
     except (_NotLines, Unsupported):
         return None
     if read is None:
         return None
-    fields, values, starts, tails, masks = read
-    if name_fi.bit and any(map(and_, repeat(name_fi.bit), masks)):
-        return None  # a body sets the name again
+    values, starts, tails, masks = read
+    if any(map(and_, repeat(lines[0].bit | lines[1].bit), masks)):
+        return None  # a tail sets the name or the head field again
     if _has_field(trailer, fi.tag):
         return None  # more blocks after one that is not laid out so (a blank line...)
     number = dict(zip(distinct, range(len(distinct))))
-    return Blocks(names, list(map(number.__getitem__, rests)), fields, values, starts, tails,
-                  trailer)
+    return Blocks(names, list(map(number.__getitem__, rests)), values, starts, tails, trailer)
 
 
 def _plain_values(lines: list[str], prefix: str) -> list[str] | None:
@@ -759,59 +764,49 @@ def _plain_values(lines: list[str], prefix: str) -> list[str] | None:
     return values if len(values) == k else None
 
 
-def _block_fields(bodies: list[str], info: _Message, caches: dict[_Message, dict[str, tuple]]
-                  ) -> tuple[list[str], list[str], list[int], list[bytes], list[int]] | None:
-    """:func:`_block_bodies` for :func:`parse_blocks`: the lines before each body's
-    first sub-message as (field, string value) when all are plain string lines of
-    fields of ``info`` (else None), the rest as wire bytes, memoised per text, and
-    per body its singular-field mask (Unsupported / _NotLines as line mode)."""
+def _block_lines(bodies: list[str], info: _Message, caches: dict[_Message, dict[str, tuple]],
+                 head: str, item: str
+                 ) -> tuple[list[str], list[int], list[bytes], list[int]] | None:
+    """For :func:`parse_blocks`: each body's lines before its first sub-message must
+    be one ``head`` line (``  op: "``), then ``item`` lines (``  input: "``), plain
+    strings; their values, where each body's begin, and per body the wire bytes and
+    singular-field mask of the rest (memoised per text). None for another layout.
+
+    The checks run on the join of all those lines: every body starts with ``head``,
+    which occurs once per body; ``item`` occurs only right after a newline, as many
+    times as there are other lines. Then each line is one prefix and the rest, and
+    with the prefixes gone, a quote count of one per line, each closing a line, and
+    no backslash make every value plain.
+    """
     # each body is cut at the newline before its first line that opens a sub-message
     opens = list(map(str.find, bodies, repeat(" {\n")))
     ends = list(map(str.rfind, bodies, repeat("\n"), repeat(0), opens))
     for j in compress(range(len(opens)), map((-1).__eq__, opens)):
         ends[j] = len(bodies[j])  # no sub-message: all of it
-    if -1 in ends:
-        return None  # a body whose first line opens one
     flats = list(map(getitem, bodies, map(slice, ends)))
-    rests = list(map(getitem, bodies, map(slice, map(add, ends, repeat(1)), repeat(None))))
-    counts = list(map(add, map(str.count, flats, repeat("\n")), repeat(1)))
-    cut = list(map(str.partition, "\n".join(flats).split("\n"), repeat(': "')))
-    del flats
-    prefixes = list(map(itemgetter(0), cut))
-    values = list(map(itemgetter(2), cut))
-    del cut
-    fmap = {p: _prefix_field(p, info) for p in set(prefixes)}
-    if None in fmap.values():
+    if not all(map(str.startswith, flats, repeat(head))):
         return None
-    n = len(values)
-    joined = "\n".join(values)
-    # each value plain (one '"', at its end; no backslash) exactly when these hold
+    rests = list(map(getitem, bodies, map(slice, map(add, ends, repeat(1)), repeat(None))))
+    del ends, opens
+    counts = list(map(add, map(str.count, flats, repeat("\n")), repeat(1)))
+    joined = "\n".join(flats)
+    del flats
+    nb, n = len(bodies), sum(counts)
+    if (joined.count(head) != nb or joined.count(item) != n - nb
+            or joined.count("\n" + item) != n - nb):
+        return None
+    joined = joined.replace(head, "").replace(item, "")
     if ("\\" in joined or joined.count('"') != n or joined.count('"\n') != n - 1
             or not joined.endswith('"')):
         return None
     values = joined.replace('"', "").split("\n")
-    names = {p: _PREFIX(p).group(1) for p in fmap}  # type: ignore[union-attr]
-    fields = list(map(names.__getitem__, prefixes))
-    bit_of = {p: f.bit for p, f in fmap.items()}
-    bits = list(map(bit_of.__getitem__, prefixes))
-    del prefixes
-    ends = list(accumulate(counts))
-    starts = [0] + ends
-    sums = list(accumulate(bits, initial=0))
-    masks = list(map(sub, map(sums.__getitem__, ends), map(sums.__getitem__, starts)))
-    singular = list(accumulate(map(bool, bits), initial=0))
-    if list(map(int.bit_count, masks)) != list(map(sub, map(singular.__getitem__, ends),
-                                                   map(singular.__getitem__, starts))):
-        return None  # a singular field twice in some body
+    del joined
     memo: dict[str, tuple[bytes, int]] = {}
     for rest in dict.fromkeys(rests):
         memo[rest] = _lines_core(rest, info, caches)
     tail_values = list(map(memo.__getitem__, rests))
-    tail_masks = list(map(itemgetter(1), tail_values))
-    if any(map(and_, masks, tail_masks)):
-        return None
-    return (fields, values, starts, list(map(itemgetter(0), tail_values)),
-            list(map(or_, masks, tail_masks)))
+    return (values, list(accumulate(counts, initial=0)), list(map(itemgetter(0), tail_values)),
+            list(map(itemgetter(1), tail_values)))
 
 
 def _has_field(wire: bytes, tag: bytes) -> bool:

@@ -574,12 +574,9 @@ class GraphIndex:
         unless every body is ``op``, then ``input`` lines, then sub-messages (the
         caller then indexes the wire bytes).
         """
-        names, body_of, fields, values, starts, raw_tails, trailer = blocks
+        names, body_of, values, starts, raw_tails, trailer = blocks
         nb = len(raw_tails)
-        heads = starts[:-1]  # each body's first line: its op
-        if (list(map(fields.__getitem__, heads)).count("op") != nb
-                or fields.count("input") != len(fields) - nb):
-            return None
+        heads = starts[:-1]  # each body's first line: its op; inputs follow
         # tails in attr-key order (as deterministic serialization writes them), checked
         # to hold no name, op or input field, once per distinct tail
         pool = dict.fromkeys(raw_tails)
