@@ -46,7 +46,9 @@ def _result_bytes(out: bytes | None, idx: GraphIndex, fmt: str) -> bytes:
 
 def _report_text(path: str, rep: DedupeReport, label: bool, written: str | None) -> str:
     prefix = f"{path}: " if label else ""
-    lines = [prefix + line for line in rep.lines()]
+    lines = rep.lines()
+    if prefix:
+        lines = [prefix + line for line in lines]
     if rep.keep_not_found:
         lines.append(prefix + "--keep names not in the graph: " + ", ".join(rep.keep_not_found))
     if written:

@@ -476,3 +476,9 @@ def test_unescape_shortcut_equals_cunescape():
                 fasttext._unescape(s)
             continue
         assert fasttext._unescape(s) == want, s
+
+
+def test_small_varint_table_is_the_varint_of_each_index():
+    from graphdef.io.wire import SMALL_VARINTS, encode_varint_loop
+    assert len(SMALL_VARINTS) == 1 << 14
+    assert SMALL_VARINTS == [encode_varint_loop(i) for i in range(1 << 14)]
