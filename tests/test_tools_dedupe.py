@@ -517,3 +517,26 @@ def test_index_from_blocks_equals_index_from_wire(name: str, text: str):
     assert list(a.serial) == list(b.serial)
     assert a.graph_def == b.graph_def
     assert [a.node(i) for i in range(len(a))] == [b.node(i) for i in range(len(b))]
+
+
+def _twin_cases() -> list:
+    from graphdef.tools.synth import lazy_loading_graph
+    cases = [(p.name, graphdef.load(p)) for p in sample_files() + golden_files() + corpus_files()]
+    cases.append(("lazy_loading", lazy_loading_graph(40)))
+    return cases
+
+
+@pytest.mark.parametrize("name,g", _twin_cases(), ids=[c[0] for c in _twin_cases()])
+def test_twins_merge_as_the_full_walk(name: str, g, monkeypatch):
+    """The twin shortcut (a node equal to an earlier one field for field joins its
+    class) gives the classes of the walk that keys every node, with and without
+    structural mode."""
+    import sys
+    from graphdef.tools.canonical import GraphIndex
+    mod = sys.modules["graphdef.tools.dedupe"]
+    idx = GraphIndex(g, serialize=True, allow_duplicates=True)
+    if idx.duplicates:
+        return
+    fast = [mod.merge_classes(idx), mod.merge_classes(idx, structural=True)]
+    monkeypatch.setattr(mod, "USE_TWINS", False)
+    assert fast == [mod.merge_classes(idx), mod.merge_classes(idx, structural=True)]

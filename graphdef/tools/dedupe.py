@@ -120,6 +120,10 @@ def merge_classes(idx: GraphIndex, keep: Iterable[str] = (), structural: bool = 
         previous = survivor
 
 
+#: Let twins skip the key (tests turn it off to compare both walks).
+USE_TWINS = True
+
+
 def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
                 loc_targets: dict[int, list[int]], loc_map: list[int] | None) -> list[int]:
     """One walk in topological order; see :func:`merge_classes`."""
@@ -142,14 +146,30 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
     tensor_keys: dict[bytes, Any] = {}
     multi: dict[int, list[int]] = {}
     commutative = COMMUTATIVE_OPS
+    # Twins: nodes with the same op, inputs, control inputs and tail as an earlier
+    # node (a lazy-loading graph's copies of ``Add(x, y)``). Walked in file order,
+    # a twin's key is its first twin's, so it joins that node's class without a key
+    # being built (unless that node was not merged: ``unmerged``). Not with kept
+    # nodes, nor out of file order, where inputs may be walked after their readers.
+    twin = (list(map({}.setdefault, zip(ops, data_all, ctrl_all, tails), range(n)))
+            if USE_TWINS and idx.topological and not kept_pos else None)
+    unmerged: set[int] = set()  # readers of reference outputs
     for i in order:
         if ops[i] in bad_ops:
             continue
+        if twin is not None:
+            r = twin[i]
+            if r != i and r not in unmerged:
+                c = cls[r]
+                cls[i] = c
+                multi.setdefault(c, [c]).append(i)
+                continue
         tail = tails[i]
         data = data_all[i]
         if len(data) == 2:  # the common binary op, without a comprehension's frame
             (s0, p0), (s1, p1) = data
             if ref_pos and (s0 in ref_pos or s1 in ref_pos):
+                unmerged.add(i)
                 continue
             d0 = (cls[s0] if s0 >= 0 else s0, p0)
             d1 = (cls[s1] if s1 >= 0 else s1, p1)
@@ -159,6 +179,7 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
                 dkey = (d0, d1)
         elif data:
             if ref_pos and not ref_pos.isdisjoint([s for s, _ in data]):
+                unmerged.add(i)
                 continue
             dkey = tuple([(cls[s] if s >= 0 else s, p) for s, p in data])
             if len(dkey) > 1 and ops[i] in commutative and _STRING_T not in tail:
@@ -371,9 +392,7 @@ def _assemble(graph_def: Any, idx: GraphIndex, survivor: list[int],
     parts = []
     check_class = merged
     serial = idx.serial
-    for i in range(len(serial)):
-        if survivor[i] != i:
-            continue
+    for i in compress(range(len(serial)), map(eq, survivor, range(len(serial)))):
         b = serial[i]
         new_inputs = rewrites.get(i)
         if new_inputs is not None or (check_class and b"_class" in b):
