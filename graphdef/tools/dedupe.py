@@ -144,7 +144,6 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
     kept_class: set[int] = set()  # classes that already hold a kept node
     table: dict[tuple, Any] = {}  # key → first class, or a list of classes (kept clashes)
     tensor_keys: dict[bytes, Any] = {}
-    multi: dict[int, list[int]] = {}
     commutative = COMMUTATIVE_OPS
     # Twins: nodes with the same op, inputs, control inputs and tail as an earlier
     # node (a lazy-loading graph's copies of ``Add(x, y)``). Walked in file order,
@@ -160,9 +159,7 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
         if twin is not None:
             r = twin[i]
             if r != i and r not in unmerged:
-                c = cls[r]
-                cls[i] = c
-                multi.setdefault(c, [c]).append(i)
+                cls[i] = cls[r]
                 continue
         tail = tails[i]
         data = data_all[i]
@@ -219,7 +216,6 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
         is_kept = i in kept_pos
         if not is_kept and rep.__class__ is int:  # the common case, as the loop below does it
             cls[i] = rep
-            multi.setdefault(rep, [rep]).append(i)
             continue
         reps = rep if isinstance(rep, list) else [rep]
         for r in reps:
@@ -228,12 +224,18 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
                     continue  # two kept nodes never merge
                 kept_class.add(r)
             cls[i] = r
-            multi.setdefault(r, [r]).append(i)
             break
         else:  # a kept node whose every candidate class is already kept
             reps.append(i)
             table[key] = reps
             kept_class.add(i)
+    if idx.topological and not kept_pos:
+        return cls  # walked in file order: each class's id is its first, smallest member
+    # each class survives as its smallest member, or as its kept one (a class holds
+    # at most one kept node)
+    multi: dict[int, list[int]] = {}
+    for i in compress(range(n), map(ne, cls, range(n))):
+        multi.setdefault(cls[i], [cls[i]]).append(i)
     survivor = list(range(n))
     for members in multi.values():
         best = min(members)
