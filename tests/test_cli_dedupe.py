@@ -161,3 +161,19 @@ def test_binary_in_binary_out_matches_the_library(runner, tmp_path: Path):
     graphdef.save(graphdef.load(src2), tmp_path / "n.pb", format="pb")
     assert runner.invoke(cli, ["dedupe", str(tmp_path / "n.pb"), "-o", str(same)]).exit_code == 0
     assert same.read_bytes() == (tmp_path / "n.pb").read_bytes()
+
+
+def test_text_dedupe_never_imports_numpy(tmp_path: Path, lazy_loading_path: Path):
+    """`graphdef dedupe` of a text graph with small constants runs without numpy: its
+    import is most of a short command's run time (lazy imports in graphdef, tools and
+    the CLI; the index read from text blocks; tensors keyed with struct)."""
+    import subprocess
+    import sys
+    out = tmp_path / "out.pbtxt"
+    code = ("import sys\nfrom graphdef_cli.main import cli\n"
+            f"cli.main(['dedupe', {str(lazy_loading_path)!r}, '-o', {str(out)!r}], "
+            "standalone_mode=False)\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy'))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip().splitlines()[-1] == "[]"
+    assert graphdef.load(out) == graphdef.dedupe(graphdef.load(lazy_loading_path))[0]
