@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-# numpy is imported in the functions that use it: every CLI command would pay for it
-# at start
 from graphdef.io.atomic import write_atomic
 from graphdef_cli.common import BadInput, emit_json, handle_errors, json_option, load_graph
+
+if TYPE_CHECKING:  # numpy is imported in the functions that use it: every CLI command
+    import numpy as np  # would pay for it at start
 
 
 def _tensor_name(name: str) -> str:

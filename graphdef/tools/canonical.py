@@ -24,13 +24,16 @@ import os
 from bisect import bisect_right
 from itertools import chain, compress, repeat
 from operator import add, ge
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from graphdef._proto import types_pb2
 from graphdef.errors import InvalidGraphError
 from graphdef.io.wire import decode_varint as _read_varint
 from graphdef.io.wire import encode_varint as _encode_varint
 from graphdef.tools.wire_scan import EdgeTuples, NodeBytes, NodeScan, scan_nodes
+
+if TYPE_CHECKING:  # numpy is imported where it is used (see the functions)
+    import numpy as np
 
 # --------------------------------------------------------------------------
 # op lists
@@ -1146,8 +1149,10 @@ def index_from_bytes(data: bytes, name: str = "<bytes>", allow_duplicates: bool 
                      lazy_edges: bool = False) -> GraphIndex:
     """A :class:`GraphIndex` of a serialized graph in any format ``graphdef.io.loads``
     reads. A binary GraphDef is indexed straight from its bytes (no message: about
-    half the memory and time on huge graphs); text, event files and anything the
-    byte walk rejects go through ``loads`` (``name`` is used in its errors)."""
+    half the memory and time on huge graphs); a text dump from the fast reader's
+    blocks (:meth:`GraphIndex.from_blocks`, numpy-free) or else from its wire bytes;
+    event files and anything the byte walk rejects go through ``loads`` (``name`` is
+    used in its errors)."""
     from graphdef.io import detect_format, loads, text_to_wire
     fmt = detect_format(data) if data.strip() else None
     if fmt == "pbtxt" and not lazy_edges:  # a diff reads edges as the byte walk's arrays

@@ -17,8 +17,12 @@ which path ran.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from graphdef.io.wire import decode_varint
+
+if TYPE_CHECKING:  # numpy is imported where it is used (see the functions)
+    import numpy as np
 
 #: Zero bytes appended to the buffer copy: varint reads near the end never run past it.
 _PAD = 16
