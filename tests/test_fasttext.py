@@ -82,7 +82,7 @@ def test_reader_matches_text_format_on_real_files(path: Path):
     assert _wire(fasttext.parse_into(text, graph_pb2.GraphDef())) == want
     # both fast strategies (line mode, statement scanner) give the same bytes
     root = fasttext._message_info(graph_pb2.GraphDef.DESCRIPTOR)
-    scanned = fasttext._scan(text, graph_pb2.GraphDef.DESCRIPTOR, fasttext._STMT)
+    scanned = fasttext._scan(text, graph_pb2.GraphDef.DESCRIPTOR, fasttext._stmt())
     try:
         assert fasttext._lines(text, root) == scanned
     except fasttext._NotLines:  # hand-written files put several statements on a line
@@ -482,3 +482,28 @@ def test_small_varint_table_is_the_varint_of_each_index():
     from graphdef.io.wire import SMALL_VARINTS, encode_varint_loop
     assert len(SMALL_VARINTS) == 1 << 14
     assert SMALL_VARINTS == [encode_varint_loop(i) for i in range(1 << 14)]
+
+
+def test_simple_lines_read_as_the_statement_pattern_reads_them():
+    """Where the small pattern for `}`, `name {` and `name: token` lines matches (so the
+    statement pattern is compiled only on need), the statement pattern matches the whole
+    line with the same groups; every line of every text graph is tried."""
+    from graphdef.io import detect_format
+    lines = {"  x: abc.d", "  x: .5", "  name: {", "  a: b;", "\tx: 1", "  x: 1  ", "  f: -1e5"}
+    for path in all_graph_files():
+        data = Path(path).read_bytes()
+        if detect_format(data) == "pbtxt":
+            lines.update(data.decode("utf-8").split("\n"))
+    hits = 0
+    for line in lines:
+        simple = fasttext._SIMPLE_LINE(line)
+        if simple is None:
+            continue
+        hits += 1
+        m = fasttext._stmt().match(line)
+        assert m is not None and m.end() == len(line), line
+        close, opened, name, tok = simple.groups()
+        want = (name or opened, ":" if name else None, "{" if opened else None, None, None, tok,
+                None, None, None, close, None, None, None, None, None)
+        assert m.groups() == want, line
+    assert hits > 100
