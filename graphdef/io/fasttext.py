@@ -98,11 +98,12 @@ _stmt_no_comments = functools.cache(lambda: _statement_pattern(rf"\s*{_P}"))
 # pattern), indented by spaces: where it matches, the statement pattern matches the
 # line with the same groups (the rest of its groups unset).
 _SIMPLE_LINE = re.compile(rf" *(?:(\}})|({_IDENT}) \{{|({_IDENT}): ({_TOK}))").fullmatch
-_MORE_STR = re.compile(rf"{_WS}({_STR})")
-_LIST_VAL = re.compile(rf"((?:{_STR})(?:\s*(?:{_STR}))*)|({_TOK})")
-_LIST_STR = re.compile(_STR)
-_HEX1 = re.compile(r"\\x[0-9a-fA-F](?![0-9a-fA-F])")
-_ESC_UX = re.compile(r"\\[uUx]")
+# For adjacent strings, scalar lists and escapes: compiled on first need (~2 ms).
+_more_str = functools.cache(lambda: re.compile(rf"{_WS}({_STR})"))
+_list_val = functools.cache(lambda: re.compile(rf"((?:{_STR})(?:\s*(?:{_STR}))*)|({_TOK})"))
+_list_str = functools.cache(lambda: re.compile(_STR))
+_hex1 = functools.cache(lambda: re.compile(r"\\x[0-9a-fA-F](?![0-9a-fA-F])"))
+_esc_ux = functools.cache(lambda: re.compile(r"\\[uUx]"))
 
 
 # --- wire encoding --------------------------------------------------------------
@@ -203,7 +204,7 @@ def _needs_full_unescape(body: str) -> bool:
     is an escaped backslash, then ``u``); the literal two-character search is fast
     even on megabyte strings full of octal escapes.
     """
-    for m in _ESC_UX.finditer(body):
+    for m in _esc_ux().finditer(body):
         i = m.start()
         j = i
         while j and body[j - 1] == "\\":
@@ -211,7 +212,7 @@ def _needs_full_unescape(body: str) -> bool:
         if (i - j) & 1:
             continue  # this backslash is itself escaped
         c = body[i + 1]
-        if c != "x" or _HEX1.match(body, i):
+        if c != "x" or _hex1().match(body, i):
             return True
     return False
 
@@ -245,7 +246,7 @@ def _string_bytes(first: str, more: str | None, is_text: bool) -> bytes:
             escaped = False
         if more:
             parts = [data]
-            for m in _MORE_STR.finditer(more):
+            for m in _more_str().finditer(more):
                 lit = m.group(1)[1:-1]
                 if "\\" in lit:
                     escaped = True
@@ -349,10 +350,10 @@ def _list_values(fi: _Field, text: str, out: list[bytes]) -> None:
     inner = text[1:-1]
     if "#" in inner:  # a comment could hide quotes or commas; let text_format read it
         raise Unsupported
-    for m in _LIST_VAL.finditer(inner):
+    for m in _list_val().finditer(inner):
         s, tok = m.groups()
         if s is not None:
-            lits = _LIST_STR.findall(s)
+            lits = _list_str().findall(s)
             first, rest = lits[0], " ".join(lits[1:])
             out.append(fi.encode_string(first, rest or None))
         else:

@@ -30,10 +30,11 @@ from graphdef._proto import types_pb2
 from graphdef.errors import InvalidGraphError
 from graphdef.io.wire import decode_varint as _read_varint
 from graphdef.io.wire import encode_varint as _encode_varint
-from graphdef.tools.wire_scan import EdgeTuples, NodeBytes, NodeScan, scan_nodes
 
-if TYPE_CHECKING:  # numpy is imported where it is used (see the functions)
+if TYPE_CHECKING:  # numpy (and the numpy walk) are imported where they are used
     import numpy as np
+
+    from graphdef.tools.wire_scan import NodeScan
 
 # --------------------------------------------------------------------------
 # op lists
@@ -399,7 +400,12 @@ class BlockNodes:
     def __iter__(self):  # noqa: ANN204
         return map(self.__getitem__, range(len(self.names)))
 
-    __eq__ = NodeBytes.__eq__
+    def __eq__(self, other: object) -> bool:
+        try:
+            return len(self) == len(other) and all(x == y for x, y in zip(self, other))  # type: ignore[arg-type]
+        except TypeError:
+            return NotImplemented
+
     __hash__ = None  # type: ignore[assignment]
 
 
@@ -682,6 +688,7 @@ class GraphIndex:
         (:func:`~graphdef.tools.wire_scan.scan_nodes`); the field-by-field loop below
         reads everything else, with the same results."""
         if self.use_bulk_scan:
+            from graphdef.tools.wire_scan import scan_nodes  # numpy: on need
             scan = scan_nodes(data)
             if scan is not None:
                 return self._fill_from_scan(data, scan, allow_duplicates, raw, keep_serial,
@@ -845,6 +852,7 @@ class GraphIndex:
         Nodes whose inputs are not all plain names of earlier nodes (ports, control
         inputs, forward or dangling references) go through the loop's own steps."""
         import numpy as np
+        from graphdef.tools.wire_scan import EdgeTuples, NodeBytes
         names, ops, inputs = scan.names, scan.ops, scan.inputs
         n = len(names)
         index = dict(zip(names, range(n)))
@@ -980,6 +988,7 @@ class GraphIndex:
         per-node edge tuples (slow to pickle) as flat numpy arrays."""
         import numpy as np
         from graphdef._proto import graph_pb2
+        from graphdef.tools.wire_scan import NodeBytes
         consumer, src, port = self.flat_inputs()
         c_consumer, c_src, _ = self.flat_inputs(control=True)
         n = len(self.names)
@@ -1010,6 +1019,7 @@ class GraphIndex:
         holds the fields besides the nodes, :meth:`node` parses single nodes)."""
         import numpy as np
         from graphdef._proto import graph_pb2
+        from graphdef.tools.wire_scan import EdgeTuples, NodeBytes
         self = cls.__new__(cls)
         self._raw = True
         self.source = parts["source"]
