@@ -473,6 +473,10 @@ _ODD_TEXT = {
     "blank_line_between_nodes": 'node {\n  name: "a"\n  op: "Const"\n}\n\nnode {\n'
     '  name: "b"\n  op: "Neg"\n  input: "a"\n}\nnode {\n  name: "c"\n  op: "Neg"\n'
     '  input: "a"\n}\n',
+    "name_with_port": 'node {\n  name: "a"\n  op: "Split"\n}\nnode {\n  name: "c"\n'
+    '  op: "Neg"\n  input: "a:1"\n}\nnode {\n  name: "a:1"\n  op: "Split"\n}\nnode {\n'
+    '  name: "d"\n  op: "Neg"\n  input: "a:1"\n}\nnode {\n  name: "e"\n  op: "Neg"\n'
+    '  input: "a:1"\n}\n',
     "duplicate_names": 'node {\n  name: "a"\n  op: "Const"\n}\nnode {\n  name: "a"\n'
     '  op: "Const"\n}\nnode {\n  name: "b"\n  op: "Neg"\n  input: "a"\n}\n',
 }
@@ -534,9 +538,30 @@ def test_twins_merge_as_the_full_walk(name: str, g, monkeypatch):
     import sys
     from graphdef.tools.canonical import GraphIndex
     mod = sys.modules["graphdef.tools.dedupe"]
+    from graphdef.tools.canonical import index_from_bytes
     idx = GraphIndex(g, serialize=True, allow_duplicates=True)
     if idx.duplicates:
         return
-    fast = [mod.merge_classes(idx), mod.merge_classes(idx, structural=True)]
+    text = index_from_bytes(graphdef.dumps(g))  # twins by the text reader's body numbers
+    assert text.bodies is not None or name != "lazy_loading"
+    indices = [idx, text]
+    fast = [(mod.merge_classes(i), mod.merge_classes(i, structural=True)) for i in indices]
     monkeypatch.setattr(mod, "USE_TWINS", False)
-    assert fast == [mod.merge_classes(idx), mod.merge_classes(idx, structural=True)]
+    assert fast == [(mod.merge_classes(i), mod.merge_classes(i, structural=True))
+                    for i in indices]
+    assert fast[0] == fast[1]
+
+
+def test_nodes_with_one_body_but_other_edges_are_not_twins(monkeypatch):
+    """``c`` and ``d`` have the same text but read different nodes (``a:1`` is output 1
+    of ``a`` before a node named ``a:1`` exists): the twin shortcut must not merge them."""
+    import sys
+    from graphdef.tools.canonical import index_from_bytes
+    mod = sys.modules["graphdef.tools.dedupe"]
+    idx = index_from_bytes(_ODD_TEXT["name_with_port"].encode())
+    assert idx.bodies is not None and idx.topological
+    assert idx.data[1] == ((0, 1),) and idx.data[3] == idx.data[4] == ((2, 0),)
+    classes = mod.merge_classes(idx)
+    assert classes == [0, 1, 0, 3, 3]  # "a:1" is a copy of "a"; c reads a:1, d and e node "a:1"
+    monkeypatch.setattr(mod, "USE_TWINS", False)
+    assert mod.merge_classes(idx) == classes

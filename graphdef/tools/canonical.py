@@ -658,18 +658,23 @@ class GraphIndex:
         # others (forward, self or dangling references) as the byte walk reads them
         pending: list[tuple[int, list[tuple[str, int]]]] = []
         resolved: dict[str, tuple[int, int]] = {}
+        bodies = body_of
         for i in compress(range(n), map(ge, map(last_b.__getitem__, body_of), range(n))):
             j = body_of[i]
             data_all[i], ctrl_all[i], late = _input_edges(values[starts[j] + 1:starts[j + 1]],
                                                           i, index_get, resolved)
             if late is not None:
                 pending.append((i, late))
+            if bodies is body_of:
+                bodies = list(body_of)
+            bodies[i] = nb + i  # its edges are its own
         ops_b = list(map(values.__getitem__, heads))
         ops_b = list(map(dict().setdefault, ops_b, ops_b))  # one object per op name
         self.names, self.index = names, index
         self.ops = list(map(ops_b.__getitem__, body_of))
         self.tails = list(map(list(map(pool.__getitem__, raw_tails)).__getitem__, body_of))
         self.serial = BlockNodes(names, body_of, values, starts, raw_tails)
+        self.bodies = bodies
         self.duplicates = duplicates
         self.missing = []
         self.topological = not pending
@@ -963,6 +968,9 @@ class GraphIndex:
     _raw = False
     source: str | None = None
     _index: dict[str, int] | None = None
+    #: Per node, a number equal for nodes known to have the same op, inputs, control
+    #: inputs and tail (an index read from text: one per distinct node body), or None.
+    bodies: list[int] | None = None
 
     @property
     def index(self) -> dict[str, int]:

@@ -150,8 +150,11 @@ def _merge_pass(idx: GraphIndex, kept_pos: set[int], structural: bool,
     # a twin's key is its first twin's, so it joins that node's class without a key
     # being built (unless that node was not merged: ``unmerged``). Not with kept
     # nodes, nor out of file order, where inputs may be walked after their readers.
-    twin = (list(map({}.setdefault, zip(ops, data_all, ctrl_all, tails), range(n)))
-            if USE_TWINS and idx.topological and not kept_pos else None)
+    twin = None
+    if USE_TWINS and idx.topological and not kept_pos:
+        same = idx.bodies  # the text reader's body numbers, else the fields themselves
+        twin = list(map({}.setdefault, zip(ops, data_all, ctrl_all, tails) if same is None
+                        else same, range(n)))
     unmerged: set[int] = set()  # readers of reference outputs
     for i in order:
         if ops[i] in bad_ops:
