@@ -275,3 +275,14 @@ def test_kernels_ask_for_compiled_loops_only_after_warm_calls(monkeypatch):
     third = k(x, f)
     assert len(asked) == 2
     np.testing.assert_array_equal(first[0], third)
+
+
+def test_depthwise_with_a_fed_filter_of_another_depth_each_call(kernel_loops):
+    """The kernel's per-dtype bias cache must not outlive a change of depth."""
+    geometry = conv_kernels._Geometry(_Attrs(strides=[1] * 4, dilations=[1] * 4, padding=b"SAME"))
+    k = conv_kernels._depthwise(geometry, None, None, None)
+    for depth in (3, 7, 2):
+        x = RS.randn(1, 4, 5, depth).astype(np.float32)
+        f = RS.randn(3, 3, depth, 1).astype(np.float32)
+        np.testing.assert_allclose(k(x, f), ref_conv(x, f, (1, 1), (1, 1), "SAME", depthwise=True),
+                                   rtol=1e-5, atol=1e-5)

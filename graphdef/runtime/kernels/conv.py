@@ -242,7 +242,9 @@ def _depthwise_jit(loops, g: _Geometry, x: np.ndarray, f: np.ndarray, bias: np.n
     (a0, a1), (b0, b1) = pre
     oh, ow, ph, pw = g.plan(h + a0 + a1, w + b0 + b1, kh, kw)
     b = biases.get(dt)
-    if b is None:
+    if b is None or b.size != c:   # (a fed filter may change the depth between calls)
+        if bias is not None and bias.size != c:
+            return None
         b = biases[dt] = np.zeros(c, dt) if bias is None else np.ascontiguousarray(bias, dt)
     lo, hi = _CLIP_BOUNDS[act]
     out = np.empty((n, oh, ow, c), dt)
