@@ -764,6 +764,9 @@ def parse_blocks(text: str, desc: _d.Descriptor, first: str = "name", head: str 
     return Blocks(names, list(map(number.__getitem__, rests)), values, starts, tails, trailer)
 
 
+_BATCH = 512  # lines joined at a time by _plain_values (their join stays under 30,000)
+
+
 def _plain_values(lines: list[str], prefix: str) -> list[str] | None:
     """The values of lines that are all ``prefix: "<value>"`` with no quote or
     backslash in the value (what :func:`_plain_string` reads), else None.
@@ -773,13 +776,20 @@ def _plain_values(lines: list[str], prefix: str) -> list[str] | None:
     prefix + piece + quote; with 2 quotes per line in all, no piece holds one.
     """
     head = prefix + ': "'
-    joined = "\n".join(lines)
-    k = len(lines)
-    if (not joined.startswith(head) or not joined.endswith('"') or "\\" in joined
-            or joined.count('"') != 2 * k):
-        return None
-    values = joined[len(head):-1].split('"\n' + head)
-    return values if len(values) == k else None
+    sep = '"\n' + head
+    values: list[str] = []
+    # in slices of the lines: CPython prepares its search for a separator of six or
+    # more characters anew at each piece of a string of 30,000 or more
+    for lo in range(0, len(lines), _BATCH):
+        part = lines[lo:lo + _BATCH]
+        joined = "\n".join(part)
+        if (not joined.startswith(head) or not joined.endswith('"') or "\\" in joined
+                or joined.count('"') != 2 * len(part)):
+            return None
+        values += joined[len(head):-1].split(sep)
+        if len(values) != lo + len(part):
+            return None
+    return values
 
 
 def _block_lines(bodies: list[str], info: _Message, caches: dict[_Message, dict[str, tuple]],
@@ -790,9 +800,9 @@ def _block_lines(bodies: list[str], info: _Message, caches: dict[_Message, dict[
     strings; their values, where each body's begin, and per body the wire bytes and
     singular-field mask of the rest (memoised per text). None for another layout.
 
-    The checks run on the join of all those lines: every body starts with ``head``,
-    which occurs once per body; ``item`` occurs only right after a newline, as many
-    times as there are other lines. Then each line is one prefix and the rest, and
+    The checks run on the join of those lines (of some bodies at a time): every body
+    starts with ``head``, which occurs once per body; ``item`` occurs only right after
+    a newline, as many times as there are other lines. Then each line is one prefix and the rest, and
     with the prefixes gone, a quote count of one per line, each closing a line, and
     no backslash make every value plain.
     """
@@ -807,18 +817,20 @@ def _block_lines(bodies: list[str], info: _Message, caches: dict[_Message, dict[
     rests = list(map(getitem, bodies, map(slice, map(add, ends, repeat(1)), repeat(None))))
     del ends, opens
     counts = list(map(add, map(str.count, flats, repeat("\n")), repeat(1)))
-    joined = "\n".join(flats)
+    values: list[str] = []
+    for lo in range(0, len(flats), _BATCH // 4):  # in slices, as _plain_values
+        part = flats[lo:lo + _BATCH // 4]
+        joined = "\n".join(part)
+        nb, n = len(part), joined.count("\n") + 1
+        if (joined.count(head) != nb or joined.count(item) != n - nb
+                or joined.count("\n" + item) != n - nb):
+            return None
+        joined = joined.replace(head, "").replace(item, "")
+        if ("\\" in joined or joined.count('"') != n or joined.count('"\n') != n - 1
+                or not joined.endswith('"')):
+            return None
+        values += joined.replace('"', "").split("\n")
     del flats
-    nb, n = len(bodies), sum(counts)
-    if (joined.count(head) != nb or joined.count(item) != n - nb
-            or joined.count("\n" + item) != n - nb):
-        return None
-    joined = joined.replace(head, "").replace(item, "")
-    if ("\\" in joined or joined.count('"') != n or joined.count('"\n') != n - 1
-            or not joined.endswith('"')):
-        return None
-    values = joined.replace('"', "").split("\n")
-    del joined
     memo: dict[str, tuple[bytes, int]] = {}
     for rest in dict.fromkeys(rests):
         memo[rest] = _lines_core(rest, info, caches)
