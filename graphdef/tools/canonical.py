@@ -370,6 +370,25 @@ def _flat_from_scan(node_of: np.ndarray, srcs: np.ndarray, odd: list[int],
     return flat
 
 
+def _name_index(names: list[str], allow_duplicates: bool, source: str | None
+                ) -> tuple[dict[str, int], list[str]]:
+    """name -> node number, and the repeated names (the first node of a name wins,
+    later ones are listed); a repeat raises unless ``allow_duplicates``."""
+    n = len(names)
+    index = dict(zip(names, range(n)))
+    duplicates: list[str] = []
+    if len(index) != n:
+        index = {}
+        setdefault = index.setdefault
+        for i, name in enumerate(names):
+            if setdefault(name, i) != i:
+                duplicates.append(name)
+    if duplicates and not allow_duplicates:
+        raise InvalidGraphError((f"{source}: " if source else "") + "duplicate node name",
+                                node=duplicates[0])
+    return index, duplicates
+
+
 class BlockNodes:
     """The serialized NodeDefs of an index read from text blocks
     (``GraphIndex.serial``, see :meth:`GraphIndex.from_blocks`): a node's bytes are
@@ -606,17 +625,7 @@ class GraphIndex:
         self.source = source
         self.graph_def = graph_def
         n = len(names)
-        index = dict(zip(names, range(n)))
-        duplicates: list[str] = []
-        if len(index) != n:  # repeated names: the first one wins, later ones are listed
-            index = {}
-            setdefault = index.setdefault
-            for i, name in enumerate(names):
-                if setdefault(name, i) != i:
-                    duplicates.append(name)
-        if duplicates and not allow_duplicates:
-            raise InvalidGraphError((f"{source}: " if source else "")
-                                    + "duplicate node name", node=duplicates[0])
+        index, duplicates = _name_index(names, allow_duplicates, source)
         index_get = index.get
         # Per body: its data edges, as plain names of nodes resolved through the whole
         # index, and ``last``, its latest producer (-1 for none: the op line stands
@@ -860,17 +869,7 @@ class GraphIndex:
         from graphdef.tools.wire_scan import EdgeTuples, NodeBytes
         names, ops, inputs = scan.names, scan.ops, scan.inputs
         n = len(names)
-        index = dict(zip(names, range(n)))
-        duplicates: list[str] = []
-        if len(index) != n:  # repeated names: the first one wins, later ones are listed
-            index = {}
-            setdefault = index.setdefault
-            for i, name in enumerate(names):
-                if setdefault(name, i) != i:
-                    duplicates.append(name)
-        if duplicates and not allow_duplicates:
-            raise InvalidGraphError((f"{self.source}: " if self.source else "")
-                                    + "duplicate node name", node=duplicates[0])
+        index, duplicates = _name_index(names, allow_duplicates, self.source)
         node_of = scan.input_node
         srcs = np.fromiter(map(index.get, inputs, repeat(-1)), dtype=np.int64,
                            count=len(inputs))
