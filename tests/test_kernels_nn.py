@@ -286,3 +286,22 @@ def test_depthwise_with_a_fed_filter_of_another_depth_each_call(kernel_loops):
         f = RS.randn(3, 3, depth, 1).astype(np.float32)
         np.testing.assert_allclose(k(x, f), ref_conv(x, f, (1, 1), (1, 1), "SAME", depthwise=True),
                                    rtol=1e-5, atol=1e-5)
+
+
+def test_compiled_loops_that_fail_to_load_mean_numpy(monkeypatch):
+    """numba raises RuntimeError at import where it finds no cache directory it may
+    write: the kernels must then run numpy, not fail."""
+    import builtins
+    import sys
+    from graphdef.runtime.kernels import accel
+    real_import = builtins.__import__
+
+    def failing(name, globals=None, locals=None, fromlist=(), level=0):
+        if fromlist and "jit" in fromlist and name == "graphdef.runtime.kernels":
+            raise RuntimeError("cannot cache function: no locator available")
+        return real_import(name, globals, locals, fromlist, level)
+    monkeypatch.setattr(builtins, "__import__", failing)
+    monkeypatch.delitem(sys.modules, "graphdef.runtime.kernels.jit", raising=False)
+    monkeypatch.setattr(accel, "_loaded", False)
+    monkeypatch.setattr(accel, "ENABLED", True)
+    assert accel.loops() is None

@@ -33,8 +33,8 @@ def loops() -> ModuleType | None:
     if _loaded is False:
         try:
             from graphdef.runtime.kernels import jit
-        except ImportError:      # numba (or its llvmlite) missing or broken
-            _loaded = None
+        except Exception:   # numba missing (ImportError) or unusable here: e.g. no writable
+            _loaded = None  # cache directory for cache=True (RuntimeError at decoration)
         else:
             _loaded = jit
     return _loaded  # type: ignore[return-value]
