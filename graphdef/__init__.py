@@ -47,6 +47,8 @@ def _bind_lazy_names() -> None:
 # four subpackages in the order below, exactly as an eager import did; framework
 # and ops always come together because ops installs Tensor's Python operators.
 _LAZY_SUBPACKAGES = ("graphdef.framework", "graphdef.ops", "graphdef.runtime", "graphdef.tools")
+# graphdef's modules that are not imported above (an attribute once imported)
+_SUBMODULES = frozenset({"dtypes", "tensors", "framework", "ops", "runtime", "tools"})
 _lazy_loaded = False
 
 
@@ -81,6 +83,12 @@ def __getattr__(name: str) -> object:
     if name in _LAZY_NAMES and not _lazy_loaded:
         _bind_lazy_names()  # dtypes/tensors only: the TF1 API may still stay unloaded
         return globals()[name]
+    if name in _SUBMODULES:
+        # ``from graphdef import dtypes`` inside a subpackage being imported asks here
+        # first: import just that module. Loading the API now would star-import the
+        # half-imported subpackage and miss the names it has not bound yet.
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
     _load_api()
     try:
         return globals()[name]
