@@ -46,3 +46,20 @@ def decode_varint(b: bytes, pos: int) -> tuple[int, int]:
         if c < 0x80:
             return value, pos
         shift += 7
+
+
+class MessageSequence:
+    """Base of the read-only sequences of serialized messages whose items are made on
+    access (``tools.wire_scan.NodeBytes``, ``tools.canonical.BlockNodes``): equal to
+    any sequence with the same items, so tests and callers compare them with lists.
+    Subclasses give ``__len__``, ``__getitem__`` and ``__iter__``."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        try:
+            return len(self) == len(other) and all(x == y for x, y in zip(self, other))  # type: ignore[arg-type]
+        except TypeError:
+            return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from graphdef._proto import types_pb2
 from graphdef.errors import InvalidGraphError
+from graphdef.io.wire import MessageSequence
 from graphdef.io.wire import decode_varint as _read_varint
 from graphdef.io.wire import encode_varint as _encode_varint
 
@@ -389,7 +390,7 @@ def _name_index(names: list[str], allow_duplicates: bool, source: str | None
     return index, duplicates
 
 
-class BlockNodes:
+class BlockNodes(MessageSequence):
     """The serialized NodeDefs of an index read from text blocks
     (``GraphIndex.serial``, see :meth:`GraphIndex.from_blocks`): a node's bytes are
     made on access from its name, its body's op and inputs and the wire bytes of
@@ -418,14 +419,6 @@ class BlockNodes:
 
     def __iter__(self):  # noqa: ANN204
         return map(self.__getitem__, range(len(self.names)))
-
-    def __eq__(self, other: object) -> bool:
-        try:
-            return len(self) == len(other) and all(x == y for x, y in zip(self, other))  # type: ignore[arg-type]
-        except TypeError:
-            return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def _string_field(tag: bytes, s: str) -> bytes:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graphdef.io.wire import decode_varint
+from graphdef.io.wire import MessageSequence, decode_varint
 
 if TYPE_CHECKING:  # numpy is imported where it is used (see the functions)
     import numpy as np
@@ -250,7 +250,7 @@ def _more_nodes(data: bytes, pos: int) -> bool:
     return False
 
 
-class NodeBytes:
+class NodeBytes(MessageSequence):
     """The serialized NodeDefs of a scanned buffer as a read-only sequence of bytes
     (``GraphIndex.serial``): slices are made on access, not kept per node."""
 
@@ -271,14 +271,6 @@ class NodeBytes:
 
     def __iter__(self):  # noqa: ANN204
         return map(self.data.__getitem__, map(slice, self.starts.tolist(), self.ends.tolist()))
-
-    def __eq__(self, other: object) -> bool:
-        try:
-            return len(self) == len(other) and all(x == y for x, y in zip(self, other))  # type: ignore[arg-type]
-        except TypeError:
-            return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 class EdgeTuples:
