@@ -1132,16 +1132,6 @@ class GraphIndex:
         import numpy as np
         return np.fromiter(map(wanted.__contains__, self.ops), dtype=bool, count=len(self.ops))
 
-    def tail_mask(self, pred: Any) -> np.ndarray:
-        """Per node, ``pred(tail)`` as a numpy bool array, ``pred`` called once per
-        distinct tail (a bloated graph has millions of nodes and a few dozen tails)."""
-        import numpy as np
-        tails = self.tails
-        hit = {t: True for t in set(tails) if pred(t)}
-        if not hit:
-            return np.zeros(len(tails), dtype=bool)
-        return np.fromiter(map(hit.get, tails, repeat(False)), dtype=bool, count=len(tails))
-
     def consumers(self) -> list[list[tuple[int, int]]]:
         """Per node: ``(consumer, port)`` pairs, port -1 for control edges."""
         out: list[list[tuple[int, int]]] = [[] for _ in self.names]
