@@ -117,13 +117,13 @@ def _epilogue(bias: np.ndarray | None, act: str | None):
     if bias is None and act_fn is None:
         return None
     rows: dict[int, np.ndarray] = {}   # the bias tiled along an output row, per row width
-    lo, hi = _CLIP_BOUNDS.get(act, (None, None))
+    lo, hi = _CLIP_BOUNDS[act]
     typed: dict[np.dtype, tuple] = {}   # (bias, lo, hi) in the output's dtype, for the compiled loop
     calls = [0]
 
     def epi(o: np.ndarray) -> None:
         calls[0] += 1
-        if bias is not None and lo is not None and o.dtype in _JIT_DTYPES and o.flags.c_contiguous \
+        if bias is not None and o.dtype in _JIT_DTYPES and o.flags.c_contiguous \
                 and o.ndim >= 2 and o.shape[-1] == bias.size:
             loops = accel.loops_for(calls[0] - 1)
             if loops is not None:
