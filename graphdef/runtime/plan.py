@@ -26,6 +26,7 @@ import numpy as np
 
 from graphdef.errors import (FailedPreconditionError, InvalidArgumentError, InvalidGraphError, KernelError,
                              OpError, UnknownOpError)
+from graphdef.runtime import batch as _batch
 from graphdef.runtime.graph_view import _dtype_name, _shape_str, parse_input
 from graphdef.runtime.kernels import DEAD, KernelContext, lookup
 from graphdef.runtime.kernels.state import read as _deref
@@ -127,16 +128,22 @@ class Plan:
         source: the generated code (for debugging).
         fused: the nodes whose work the kernel before them does (``_Builder.fuse``);
             they only pass their input on.
+        split: ``fn`` wrapped to run large batches in parts on several threads
+            (``batch.BatchSplit``), or None where the plan mixes a batch's images.
+        split_reason: why ``split`` is None (naming the node), for tests and debugging.
     """
 
     def __init__(self, fn: Callable[..., Any], single: bool, nodes: list[str], source: str,
-                 uses_blas: bool = False, fused: Sequence[str] = ()) -> None:
+                 uses_blas: bool = False, fused: Sequence[str] = (), split: Any = None,
+                 split_reason: str | None = None) -> None:
         self.fn = fn
         self.single = single
         self.nodes = nodes
         self.source = source
         self.uses_blas = uses_blas
         self.fused = list(fused)
+        self.split = split
+        self.split_reason = split_reason
 
 
 class _Builder:
@@ -635,7 +642,39 @@ class _Builder:
         code = compile(source, "<graphdef plan>", "exec")
         exec(code, ns)  # noqa: S102 - our own generated code
         uses_blas = any(nodes_of[n].op in _BLAS_OPS for n in run_nodes if (n, 0) not in folded)
-        return Plan(ns["_plan"], single, run_nodes, source, uses_blas, [n for n in run_nodes if n in fused])
+        why = self.batch_apart(order, nodes_of, kernels, nouts, folded, fed, fetches) if not targets \
+            and fed and not has_cf else "no feeds, targets or v1 control flow"
+        split = _batch.BatchSplit(ns["_plan"], single, uses_blas) if why is None else None
+        return Plan(ns["_plan"], single, run_nodes, source, uses_blas, [n for n in run_nodes if n in fused],
+                    split, why)
+
+    def batch_apart(self, order: list[str], nodes_of: dict, kernels: dict, nouts: dict, folded: dict,
+                    fed: dict, fetches: Sequence[tuple[str, int]]) -> str | None:
+        """Whether the plan keeps the images of a batch apart (``batch.check``): None if
+        so, else why not. Every feed is taken to carry the batch (at run time all feeds
+        must share the leading dimension, or the plan runs whole)."""
+        carries = set(fed)
+        steps = []
+        for name in order:
+            node = nodes_of[name]
+            if node.op in _CONSTS or (name, 0) in folded:
+                continue
+            data = self.info(name)[1]
+            consts = []
+            for t in data:
+                c = folded.get(t)
+                if c is None and t not in fed:
+                    snode = self.view.node(t[0])
+                    if snode is not None and snode.op in _CONSTS:
+                        c = self.const_value(snode)
+                consts.append(c)
+            batch = [t in carries for t in data]
+            k = kernels[name]
+            kd = k[0] if isinstance(k, tuple) else k
+            steps.append((node, consts, batch, kd.stateful))
+            if any(batch):
+                carries.update((name, i) for i in range(nouts[name]))
+        return _batch.check(steps, [t in carries for t in fetches])
 
 
 def build_plan(view: Any, fetches: Sequence[tuple[str, int]], targets: Sequence[str],

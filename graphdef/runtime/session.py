@@ -130,6 +130,7 @@ class Session:
         graph: a builder ``Graph`` (default: the default graph) or a ``GraphDef`` message.
         config: a ``ConfigProto``-like object or dict; only ``intra_op_parallelism_threads``
             is used (BLAS threads for matrix products; default ``threads.SESSION_BLAS_THREADS``).
+            Without it, large batches run in parts on the machine's cores (``runtime/batch.py``).
     """
 
     def __init__(self, target: Any = "", graph: Any = None, config: Any = None) -> None:
@@ -149,6 +150,9 @@ class Session:
         self._closed = False
         self._ctx_stack: list[Any] = []
         self._config = config
+        # Large batches run in parts on several threads (``batch.py``) under the default
+        # threading only: a config that names its thread count gets exactly that.
+        self._split = not self._config_threads()
 
     # -- properties -----------------------------------------------------------
     @property
@@ -225,10 +229,11 @@ class Session:
                 if len(self._single) > _MAX_CACHE:
                     self._single.clear()
                 self._single[key] = e
+            fn = e.plan.split if self._split and e.plan.split is not None else e.plan.fn
             if e.plan.uses_blas:
-                r = call_with_blas_threads(self._blas_threads(), e.plan.fn, *(e.feeds(feed_dict) if feed_dict else ()))
+                r = call_with_blas_threads(self._blas_threads(), fn, *(e.feeds(feed_dict) if feed_dict else ()))
             else:
-                r = e.plan.fn(*e.feeds(feed_dict)) if feed_dict else e.plan.fn()
+                r = fn(*e.feeds(feed_dict)) if feed_dict else fn()
             return None if e.single_op else _out(r)
         leaves: list[Any] = []
         template = _flatten(fetches, leaves)
@@ -240,10 +245,11 @@ class Session:
             if len(self._multi) > _MAX_CACHE:
                 self._multi.clear()
             self._multi[key] = e
+        fn = e.plan.split if self._split and e.plan.split is not None else e.plan.fn
         if e.plan.uses_blas:
-            r = call_with_blas_threads(self._blas_threads(), e.plan.fn, *(e.feeds(feed_dict) if feed_dict else ()))
+            r = call_with_blas_threads(self._blas_threads(), fn, *(e.feeds(feed_dict) if feed_dict else ()))
         else:
-            r = e.plan.fn(*e.feeds(feed_dict)) if feed_dict else e.plan.fn()
+            r = fn(*e.feeds(feed_dict)) if feed_dict else fn()
         if e.plan.single:
             r = (r,)
         return _rebuild(template, _leaf_values(r, e.leaf_pos))
@@ -260,10 +266,15 @@ class Session:
     def _blas_threads(self) -> int | None:
         """BLAS threads for plans with matrix products: the config's
         ``intra_op_parallelism_threads`` when set, else ``threads.SESSION_BLAS_THREADS``."""
+        n = self._config_threads()
+        return n if n else _threads.SESSION_BLAS_THREADS
+
+    def _config_threads(self) -> int:
+        """The config's ``intra_op_parallelism_threads`` (0: not set)."""
         n = getattr(self._config, "intra_op_parallelism_threads", 0) if self._config is not None else 0
         if isinstance(self._config, Mapping):
             n = self._config.get("intra_op_parallelism_threads", 0)
-        return int(n) if n else _threads.SESSION_BLAS_THREADS
+        return int(n or 0)
 
     # -- preparing ------------------------------------------------------------
     def _resolve(self, f: Any) -> tuple[str, int | None]:
