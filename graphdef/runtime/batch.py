@@ -67,7 +67,7 @@ ELEMENTWISE = frozenset("""
 FIRST_ONLY = frozenset("""
     Conv2D DepthwiseConv2dNative MaxPool AvgPool BiasAdd BiasAddV1 FusedBatchNorm
     FusedBatchNormV2 FusedBatchNormV3 MatMul Softmax LogSoftmax ResizeBilinear
-    ResizeNearestNeighbor DepthToSpace SpaceToDepth
+    ResizeNearestNeighbor DepthToSpace SpaceToDepth TopK TopKV2
 """.split())
 
 # Batched matrix products: every operand may carry the batch.
@@ -78,8 +78,8 @@ AXIS_INPUT = {"Mean": 1, "Sum": 1, "Max": 1, "Min": 1, "Prod": 1, "Any": 1, "All
               "ArgMin": 1, "Cumsum": 1, "Cumprod": 1, "ReverseV2": 1, "Split": 0, "SplitV": 2,
               "Concat": 0, "ConcatV2": -1}
 
-# Ops with an int attr naming an axis that must be positive (non-zero, not counted from
-# the end: the rank is not known here).
+# Ops with an int attr naming an axis that must not be 0 (a negative one that turns out
+# to be 0 changes the leading dimension, which the probe sees).
 AXIS_ATTR = {"Pack": "axis", "Unpack": "axis"}
 
 
@@ -106,6 +106,21 @@ def _reason(node: Any, consts: Sequence[Any], batch: Sequence[bool]) -> str | No
         return None
     if op in BATCHED:
         return None
+    if op in ("Gather", "GatherV2"):
+        # an embedding lookup: constant params, the batch in the indices; gathering
+        # along params' axis 0 puts the indices' axes (the batch first) in front
+        if batch[0] or any(batch[2:]):
+            return "params or axis carry the batch"
+        if op == "GatherV2":
+            a, bd = consts[2] if len(consts) > 2 else None, _attr(node, "batch_dims")
+            if a is None or int(np.asarray(a).reshape(-1)[0]) != 0 or (bd is not None and bd.i):
+                return "gathers along an axis other than 0"
+        return None
+    if op == "OneHot":
+        a = _attr(node, "axis")
+        if any(batch[1:]):
+            return "depth or values carry the batch"
+        return None if a is None or a.i == -1 or a.i > 0 else "one-hot axis 0"
     pos = AXIS_INPUT.get(op)
     if pos is not None:
         if pos == -1:
@@ -120,7 +135,7 @@ def _reason(node: Any, consts: Sequence[Any], batch: Sequence[bool]) -> str | No
         return "reduces or splits along axis 0" if (axes == 0).any() else None
     if op in AXIS_ATTR:
         a = _attr(node, AXIS_ATTR[op])
-        return None if a is not None and a.i > 0 else "axis 0 (or counted from the end)"
+        return None if a is not None and a.i != 0 else "axis 0"
     if op in ("Pad", "PadV2", "MirrorPad"):
         p = consts[1] if len(consts) > 1 else None
         if p is None or any(batch[1:]):
@@ -133,12 +148,12 @@ def _reason(node: Any, consts: Sequence[Any], batch: Sequence[bool]) -> str | No
             else "moves axis 0"
     if op == "ExpandDims":
         a = consts[1] if len(consts) > 1 else None
-        return None if a is not None and np.asarray(a).size == 1 and int(np.asarray(a).reshape(-1)[0]) > 0 \
+        return None if a is not None and np.asarray(a).size == 1 and int(np.asarray(a).reshape(-1)[0]) != 0 \
             else "inserts before axis 0"
     if op == "Squeeze":
         a = _attr(node, "squeeze_dims") or _attr(node, "axis")
         dims = list(a.list.i) if a is not None else []
-        return None if dims and all(d > 0 for d in dims) else "may squeeze axis 0"
+        return None if all(d != 0 for d in dims) else "squeezes axis 0"
     if op == "Reshape":
         s = consts[1] if len(consts) > 1 else None
         if s is None:
@@ -150,6 +165,56 @@ def _reason(node: Any, consts: Sequence[Any], batch: Sequence[bool]) -> str | No
         return None if m is not None and np.asarray(m).size and int(np.asarray(m).reshape(-1)[0]) == 1 \
             else "tiles axis 0"
     return f"op {op} is not known to keep the batch apart"
+
+
+def batch_outputs(node: Any, n_out: int) -> list[int]:
+    """Which outputs of a node with a batch input carry the batch (a batch norm's
+    mean and variance outputs do not)."""
+    if node.op.startswith("FusedBatchNorm"):
+        return [0]
+    return list(range(n_out))
+
+
+# Ops whose output has the input's shape, so that a negative axis that turns out to be
+# axis 0 would mix the images without changing any shape: their negative axes are
+# checked against the rank seen in the probe (softmax works on axis -1).
+_SHAPE_KEEPING_AXES = {"Cumsum": 1, "Cumprod": 1, "ReverseV2": 1}
+
+
+def negative_axes(node: Any, consts: Sequence[Any]) -> tuple[int, ...]:
+    """The negative axes of ``node`` that :func:`probe_check` must see resolve to a
+    non-zero axis (other axis ops change the shape when they touch axis 0, which the
+    probe sees anyway)."""
+    if node.op in ("Softmax", "LogSoftmax", "TopK", "TopKV2"):
+        return (-1,)     # their last axis must not be the batch
+    if node.op in BATCHED:
+        return (-2,)     # rank 2 would make the batch a matrix axis
+    pos = _SHAPE_KEEPING_AXES.get(node.op)
+    if pos is None or pos >= len(consts) or consts[pos] is None:
+        return ()
+    return tuple(int(a) for a in np.asarray(consts[pos]).reshape(-1) if a < 0)
+
+
+class ProbeMismatch(Exception):
+    """A tensor of the probed plan does not keep the batch on its axis 0."""
+
+
+class _Expected(threading.local):
+    size = -1
+
+
+_expected = _Expected()
+
+
+def probe_check(node: Any, negative: tuple[int, ...], *values: Any) -> None:
+    """Called by the checked copy of a plan after each node with a batch input: every
+    batch output has the expected leading dimension, and no negative axis of the
+    node is axis 0 at the rank seen."""
+    n = _expected.size
+    for v in values:
+        if type(v) is not np.ndarray or v.ndim == 0 or v.shape[0] != n \
+                or any(a + v.ndim == 0 for a in negative):
+            raise ProbeMismatch(node.name)
 
 
 def check(steps: Iterable[tuple[Any, Sequence[Any], Sequence[bool], bool]],
@@ -310,8 +375,10 @@ class BatchSplit:
 
     clock: Callable[[], float] = staticmethod(time.perf_counter)
 
-    def __init__(self, fn: Callable[..., Any], single: bool, blas: bool = False) -> None:
+    def __init__(self, fn: Callable[..., Any], single: bool, blas: bool = False,
+                 checked: Callable[..., Any] | None = None) -> None:
         self.fn = fn
+        self.checked = checked   # fn with probe_check after every batch node
         self.single = single
         self.blas = blas
         self.state: dict[Any, _Choice] = {}
@@ -338,7 +405,7 @@ class BatchSplit:
             r = self.fn(*feeds)
             dt = clock() - t0
             bounds = _bounds(n, min(parts, n))
-            ch.eligible = dt >= MIN_SECONDS and self.probe(feeds, r, bounds)
+            ch.eligible = dt >= MIN_SECONDS and self.probe(feeds, r, n, bounds)
             if ch.eligible:
                 self.parallel(feeds, bounds)   # start the worker threads untimed
                 ch.record(False, dt)
@@ -354,12 +421,23 @@ class BatchSplit:
             return np.concatenate(results, axis=0)
         return tuple(np.concatenate(col, axis=0) for col in zip(*results))
 
-    def probe(self, feeds: Sequence[Any], whole: Any, bounds: list[tuple[int, int]]) -> bool:
-        """Run the parts one after another and compare with ``whole`` (the unsplit result)."""
+    def probe(self, feeds: Sequence[Any], whole: Any, n: int, bounds: list[tuple[int, int]]) -> bool:
+        """Whether the parts ``bounds`` of the batch of ``n`` can run apart: the checked
+        plan (:func:`probe_check`) must see the batch on axis 0 of every batch tensor,
+        in the whole batch and in each part, and the parts' results put together must
+        equal ``whole``, the unsplit result. Runs the plan 1 + len(bounds) times."""
+        run = self.checked or self.fn
         try:
-            results = [self.fn(*[f[a:b] for f in feeds]) for a, b in bounds]
-        except Exception:   # noqa: BLE001 - a part the plan cannot run: keep running whole
+            _expected.size = n
+            run(*feeds)
+            results = []
+            for a, b in bounds:
+                _expected.size = b - a
+                results.append(run(*[f[a:b] for f in feeds]))
+        except Exception:   # noqa: BLE001 - a mismatch, or a part the plan cannot run: run whole
             return False
+        finally:
+            _expected.size = -1
         wholes = (whole,) if self.single else tuple(whole)
         cols = [(r,) for r in results] if self.single else [tuple(r) for r in results]
         for i, w in enumerate(wholes):

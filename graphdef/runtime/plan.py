@@ -524,7 +524,13 @@ class _Builder:
                 elif any(s in may_dead for s, i in data if (s, i) not in fed) or any(c in may_dead for c in ctrl):
                     may_dead.add(name)
 
-        # 4. emit
+        # 4. whether the batch may run in parts (batch.py); then the checked copy of the
+        #    plan below asserts, once, that every batch tensor keeps the batch on axis 0
+        why, carries = self.batch_apart(order, nodes_of, kernels, nouts, folded, fed, fetches) \
+            if not targets and fed and not has_cf else ("no feeds, targets or v1 control flow", {})
+        checks_at: dict[int, str] = {}   # line ending a batch node's statement group -> check
+
+        # 5. emit
         lines: list[str] = []
         uses: dict[str, int] = {}
         stmt_vars: list[list[str]] = []   # vars read by each emitted statement group
@@ -605,6 +611,9 @@ class _Builder:
             stmt_vars.append(read_vars)
             for v in read_vars:
                 uses[v] = len(lines)
+            if why is None and name in carries:
+                bouts, neg = carries[name]
+                checks_at[len(lines)] = f"_chk({nname}, {neg!r}, {', '.join(outs[i] for i in bouts)})"
 
         # fetch expressions
         fetch_exprs = []
@@ -630,30 +639,41 @@ class _Builder:
         for v, line_no in uses.items():
             if v.startswith("v") and v not in fetched:
                 del_at.setdefault(line_no, []).append(v)
+        checked: list[str] = []
         for i, line in enumerate(lines, start=1):
             final.append(line)
+            checked.append(line)
+            if i in checks_at:
+                checked.append(checks_at[i])
             if i in del_at:  # i ends a node's statement group: the del sits at function level
                 final.append("del " + ", ".join(sorted(del_at[i])))
+                checked.append(final[-1])
         single = len(fetches) == 1
         ret = fetch_exprs[0] if single else ("(" + "".join(e + ", " for e in fetch_exprs) + ")")
         params = ", ".join(f"f{k}" for k in range(len(feeds)))
-        src_lines = [f"def _plan({params}):"] + ["    " + ln for ln in final] + [f"    return {ret}"]
-        source = "\n".join(src_lines) + "\n"
-        code = compile(source, "<graphdef plan>", "exec")
-        exec(code, ns)  # noqa: S102 - our own generated code
+
+        def function(fname: str, body: list[str]) -> str:
+            return "\n".join([f"def {fname}({params}):"] + ["    " + ln for ln in body] + [f"    return {ret}"]) + "\n"
+        source = function("_plan", final)
+        exec(compile(source, "<graphdef plan>", "exec"), ns)  # noqa: S102 - our own generated code
         uses_blas = any(nodes_of[n].op in _BLAS_OPS for n in run_nodes if (n, 0) not in folded)
-        why = self.batch_apart(order, nodes_of, kernels, nouts, folded, fed, fetches) if not targets \
-            and fed and not has_cf else "no feeds, targets or v1 control flow"
-        split = _batch.BatchSplit(ns["_plan"], single, uses_blas) if why is None else None
+        split = None
+        if why is None:
+            ns["_chk"] = _batch.probe_check
+            exec(compile(function("_plan_checked", checked), "<graphdef plan, checked>", "exec"), ns)  # noqa: S102
+            split = _batch.BatchSplit(ns["_plan"], single, uses_blas, ns["_plan_checked"])
         return Plan(ns["_plan"], single, run_nodes, source, uses_blas, [n for n in run_nodes if n in fused],
                     split, why)
 
     def batch_apart(self, order: list[str], nodes_of: dict, kernels: dict, nouts: dict, folded: dict,
-                    fed: dict, fetches: Sequence[tuple[str, int]]) -> str | None:
-        """Whether the plan keeps the images of a batch apart (``batch.check``): None if
-        so, else why not. Every feed is taken to carry the batch (at run time all feeds
-        must share the leading dimension, or the plan runs whole)."""
-        carries = set(fed)
+                    fed: dict, fetches: Sequence[tuple[str, int]]) -> tuple[str | None, dict[str, tuple]]:
+        """Whether the plan keeps the images of a batch apart (``batch.check``): (None,
+        {node: (its outputs that carry the batch, the negative axes to check against
+        their rank)}) if so, else (why not, {}). Every feed
+        is taken to carry the batch (at run time all feeds must share the leading
+        dimension, or the plan runs whole)."""
+        carries: set[tuple[str, int]] = set(fed)
+        nodes: dict[str, tuple] = {}
         steps = []
         for name in order:
             node = nodes_of[name]
@@ -673,8 +693,11 @@ class _Builder:
             kd = k[0] if isinstance(k, tuple) else k
             steps.append((node, consts, batch, kd.stateful))
             if any(batch):
-                carries.update((name, i) for i in range(nouts[name]))
-        return _batch.check(steps, [t in carries for t in fetches])
+                outs = _batch.batch_outputs(node, nouts[name])
+                nodes[name] = (outs, _batch.negative_axes(node, consts))
+                carries.update((name, i) for i in outs)
+        why = _batch.check(steps, [t in carries for t in fetches])
+        return why, (nodes if why is None else {})
 
 
 def build_plan(view: Any, fetches: Sequence[tuple[str, int]], targets: Sequence[str],
