@@ -305,3 +305,41 @@ def test_compiled_loops_that_fail_to_load_mean_numpy(monkeypatch):
     monkeypatch.setattr(accel, "_loaded", False)
     monkeypatch.setattr(accel, "ENABLED", True)
     assert accel.loops() is None
+
+
+@pytest.mark.parametrize("rows,cout", [(9, 1280), (18, 960), (36, 576), (72, 64), (5, 3), (1, 7)])
+@pytest.mark.parametrize("k", [1, 3, 4, 9])           # K % 4: the unrolled loop and its tail
+@pytest.mark.parametrize("act", [None, "Relu6"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_small_1x1_convolution(rows, cout, k, act, dtype, kernel_loops):
+    """1×1 convolutions with few pixels run in the compiled small-product loop (with
+    the bias and activation); the result is numpy's."""
+    x = RS.randn(1, rows, 1, k).astype(dtype)
+    f = RS.randn(1, 1, k, cout).astype(dtype)
+    bias = RS.randn(cout).astype(dtype)
+    geometry = conv_kernels._Geometry(_Attrs(strides=[1] * 4, dilations=[1] * 4, padding=b"SAME"))
+    want = x.reshape(rows, k) @ f.reshape(k, cout) + bias
+    if act:
+        want = np.clip(want, 0, 6)
+    for _ in range(2):   # the second call reuses the kernel's cached 2-D filter
+        got = conv_kernels._conv2d(geometry, f, bias, act)(x, f)
+        assert got.shape == (1, rows, 1, cout) and got.dtype == dtype
+        np.testing.assert_allclose(got.reshape(rows, cout), want, rtol=1e-5, atol=1e-5)
+    plain = conv_kernels._conv2d(geometry, None, None, None)(x, f)   # unfused, fed filter
+    np.testing.assert_allclose(plain.reshape(rows, cout), x.reshape(rows, k) @ f.reshape(k, cout),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_small_1x1_convolution_keeps_nan_and_infinities(kernel_loops):
+    x = np.zeros((1, 2, 2, 4), np.float32)
+    x[0, 0, 0, 0], x[0, 0, 1, 0] = np.nan, np.inf
+    f = np.zeros((1, 1, 4, 2), np.float32)
+    f[0, 0, 0] = 1
+    geometry = conv_kernels._Geometry(_Attrs(strides=[1] * 4, dilations=[1] * 4, padding=b"VALID"))
+    got = conv_kernels._conv2d(geometry, f, np.zeros(2, np.float32), "Relu6")(x, f)
+    assert np.isnan(got[0, 0, 0, 0]) and got[0, 0, 1, 0] == 6 and got[0, 1, 1, 0] == 0
+
+
+def test_small_1x1_rule():
+    assert conv_kernels._small_rows(18, 960) and conv_kernels._small_rows(72, 96)
+    assert not conv_kernels._small_rows(18, 1280) and not conv_kernels._small_rows(144, 24)

@@ -328,28 +328,37 @@ class _Choice:
     failed or the call is short), or split-eligible — then the recent timings of both
     ways decide, call by call (see :class:`BatchSplit`)."""
 
-    __slots__ = ("calls", "eligible", "times", "count")
+    __slots__ = ("calls", "eligible", "times", "count", "again")
 
     def __init__(self) -> None:
         self.calls = 0
         self.eligible: bool | None = None          # None: not decided yet
         self.times: tuple[list[float], list[float]] = ([], [])   # whole, split
         self.count = 0
+        self.again: bool | None = None             # the way to try once more, next call
 
     def record(self, split: bool, dt: float) -> None:
         t = self.times[split]
+        other = self.times[not split]
+        if len(other) >= 2 and len(t) >= 2 and _median(t) > _median(other) and dt < _median(other):
+            # The way not in favour just beat the favourite: try it again at once, so a
+            # change in the machine's speed shows in its timings within a few calls.
+            self.again = split
         t.append(dt)
         if len(t) > WINDOW:
             del t[0]
 
     def pick(self) -> bool:
         """Split this call? The way with the lower median of its last :data:`WINDOW`
-        timings, except that every :data:`EXPLORE`-th call tries the other way, so a
-        change in the machine's speed is noticed."""
+        timings; every :data:`EXPLORE`-th call tries the other way, and keeps trying
+        it while it beats the favourite (:meth:`record`)."""
         self.count += 1
         whole, split = self.times
         if len(whole) < 2 or len(split) < 2:
             return len(split) < len(whole)
+        if self.again is not None:
+            way, self.again = self.again, None
+            return way
         best = _median(split) < _median(whole)
         return (not best) if self.count % EXPLORE == 0 else best
 
