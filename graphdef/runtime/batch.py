@@ -41,7 +41,7 @@ MIN_SECONDS = 1e-3                  # split only calls at least this long unspli
 PROBE_AT = 4                        # decide on this call for a given feed shape: the first
 #                                     calls build the plan and load the compiled kernel loops
 WINDOW = 5                          # timings kept per way (whole, split) and feed shape
-EXPLORE = 16                        # every EXPLORE-th call runs the way not in favour
+EXPLORE = 32                        # every EXPLORE-th call runs the way not in favour
 _MAX_KEYS = 64
 
 # --------------------------------------------------------------------------
