@@ -391,6 +391,7 @@ class BatchSplit:
         self.single = single
         self.blas = blas
         self.state: dict[Any, _Choice] = {}
+        self.calls = [0, 0]   # calls decided by timings: run whole, run split (for reports)
 
     def __call__(self, *feeds: Any) -> Any:
         n = _batch_size(feeds)
@@ -420,6 +421,7 @@ class BatchSplit:
                 ch.record(False, dt)
             return r
         split = ch.pick()
+        self.calls[split] += 1
         t0 = clock()
         r = self.parallel(feeds, _bounds(n, min(parts, n))) if split else self.fn(*feeds)
         ch.record(split, clock() - t0)
