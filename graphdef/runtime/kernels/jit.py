@@ -18,6 +18,16 @@ import numpy as np
 from numba import njit
 
 
+@njit(cache=True, inline="always")
+def _clip(v, lo, hi):  # pragma: no cover - compiled
+    """``v`` clipped to [lo, hi]; NaN stays NaN, as with ``np.clip``."""
+    if v < lo:
+        return lo
+    if v > hi:
+        return hi
+    return v
+
+
 @njit(cache=True, nogil=True, fastmath={"contract"})
 def depthwise_nhwc(x, f, bias, out, sh, sw, dh, dw, pt, pl, lo, hi):  # pragma: no cover - compiled
     """``out[n, y, x, c] = clip(bias[c] + Σ_ij x[n, y·sh - pt + i·dh, x·sw - pl + j·dw, c]
@@ -61,12 +71,7 @@ def depthwise_nhwc(x, f, bias, out, sh, sw, dh, dw, pt, pl, lo, hi):  # pragma: 
                             ar[ch] += xr[ch] * fr[ch]
             for ox in range(ow):
                 for ch in range(c):
-                    v = acc[ox, ch]
-                    if v < lo:
-                        v = lo
-                    elif v > hi:
-                        v = hi
-                    out[b, oy, ox, ch] = v
+                    out[b, oy, ox, ch] = _clip(acc[ox, ch], lo, hi)
 
 
 @njit(cache=True, nogil=True)
@@ -76,12 +81,7 @@ def bias_act(o, bias, lo, hi):  # pragma: no cover - compiled
     m, c = o.shape
     for p in range(m):
         for ch in range(c):
-            v = o[p, ch] + bias[ch]
-            if v < lo:
-                v = lo
-            elif v > hi:
-                v = hi
-            o[p, ch] = v
+            o[p, ch] = _clip(o[p, ch] + bias[ch], lo, hi)
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
@@ -128,9 +128,4 @@ def matmul_bias_act(a, w, bias, out, lo, hi):  # pragma: no cover - compiled
         k += 1
     for r in range(m):
         for j in range(n):
-            v = acc[r, j]
-            if v < lo:
-                v = lo
-            elif v > hi:
-                v = hi
-            out[r, j] = v
+            out[r, j] = _clip(acc[r, j], lo, hi)
