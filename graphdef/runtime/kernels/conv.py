@@ -260,7 +260,7 @@ def _depthwise(g: _Geometry, fixed: np.ndarray | None, bias: np.ndarray | None, 
             f = fixed
         calls[0] += 1
         loops = accel.loops_for(calls[0] - 1)
-        y = None if loops is None else _depthwise_jit(loops, g, x, f, bias, act, pre, biases)
+        y = None if loops is None else _depthwise_jit(loops, g, x, f, bias, act, pre, biases, tiled)
         if y is not None:
             return y
         y = _depthwise_nhwc(g, x, f, tiled, pre)
@@ -271,7 +271,7 @@ def _depthwise(g: _Geometry, fixed: np.ndarray | None, bias: np.ndarray | None, 
 
 
 def _depthwise_jit(loops, g: _Geometry, x: np.ndarray, f: np.ndarray, bias: np.ndarray | None, act: str | None,
-                   pre: tuple[tuple[int, int], tuple[int, int]], biases: dict) -> np.ndarray | None:
+                   pre: tuple[tuple[int, int], tuple[int, int]], biases: dict, tiled: dict) -> np.ndarray | None:
     """The depthwise convolution with its bias and activation by the compiled ``loops``,
     or None where they do not apply (channel multiplier > 1, not float32/float64,
     mismatched depths: the numpy path handles and reports those)."""
@@ -291,6 +291,10 @@ def _depthwise_jit(loops, g: _Geometry, x: np.ndarray, f: np.ndarray, bias: np.n
     lo, hi = _CLIP_BOUNDS[act]
     out = np.empty((n, oh, ow, c), dt)
     (sh, sw), (dh, dw) = g.strides, g.dilations
+    if sh == sw == 1:   # whole rows at once, the filter tiled along them
+        loops.depthwise_rows(np.ascontiguousarray(x), _tiled(tiled, f, ow, dt).reshape(kh, kw, ow * c), b, out,
+                             dh, dw, ph[0] + a0, pw[0] + b0, dt.type(lo), dt.type(hi))
+        return out
     loops.depthwise_nhwc(np.ascontiguousarray(x), np.ascontiguousarray(f[:, :, :, 0]), b, out,
                          sh, sw, dh, dw, ph[0] + a0, pw[0] + b0, dt.type(lo), dt.type(hi))
     return out

@@ -74,6 +74,44 @@ def depthwise_nhwc(x, f, bias, out, sh, sw, dh, dw, pt, pl, lo, hi):  # pragma: 
                     out[b, oy, ox, ch] = _clip(acc[ox, ch], lo, hi)
 
 
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def depthwise_rows(x, ft, bias, out, dh, dw, pt, pl, lo, hi):  # pragma: no cover - compiled
+    """:func:`depthwise_nhwc` for stride 1, over whole rows: ``ft[i, j]`` is the filter
+    tap tiled along an output row (OW·C), so each tap adds one contiguous run of the
+    input row, ``x[b, iy, ox0 + off : ox1 + off, :]`` flattened, times the same run of
+    ``ft[i, j]`` to the row's sums — one long vector loop per tap instead of one short
+    loop per pixel and tap (1.7x faster at 48×48×32, 1.15x at 24×24×144, the same on
+    the small late layers)."""
+    n, h, w, c = x.shape
+    kh, kw = ft.shape[0], ft.shape[1]
+    oh, ow = out.shape[1], out.shape[2]
+    acc = np.empty(ow * c, out.dtype)
+    for b in range(n):
+        for oy in range(oh):
+            for ox in range(ow):
+                for ch in range(c):
+                    acc[ox * c + ch] = bias[ch]
+            for i in range(kh):
+                iy = oy - pt + i * dh
+                if iy < 0 or iy >= h:
+                    continue
+                xr = x[b, iy].reshape(-1)
+                for j in range(kw):
+                    off = j * dw - pl
+                    ox0 = max(0, -off)
+                    ox1 = min(ow, w - off)
+                    if ox0 >= ox1:
+                        continue
+                    a = acc[ox0 * c:ox1 * c]          # slices from 0: no index checks,
+                    xs = xr[(ox0 + off) * c:(ox1 + off) * c]   # so the loop vectorizes
+                    fs = ft[i, j, ox0 * c:ox1 * c]
+                    for k in range(a.size):
+                        a[k] += xs[k] * fs[k]
+            o = out[b, oy].reshape(-1)
+            for k in range(ow * c):
+                o[k] = _clip(acc[k], lo, hi)
+
+
 @njit(cache=True, nogil=True)
 def bias_act(o, bias, lo, hi):  # pragma: no cover - compiled
     """In place, ``o[p, c] = clip(o[p, c] + bias[c], lo, hi)``: a convolution's bias
