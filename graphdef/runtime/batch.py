@@ -1,23 +1,27 @@
 """Running a plan's batch in parts, one part per core.
 
-Why: a model's kernels are mostly memory-bound on a small machine (MobileNetV2's 14 MB
-of weights and 10 MB of activations do not stay in cache between calls), so splitting
-each kernel across two threads made the halves fight over the same cache lines and
-lost (README, Performance). Splitting the *batch* instead runs the whole plan on the
-first images in this thread and on the rest in a worker: both read the same weights at
-about the same time (one trip to memory serves both), each writes activations half the
-size, and the threads meet once per call rather than once per kernel. TensorFlow uses
-the second core too: its 4.3 ms MobileNetV2 figure is a two-core one.
+Why: a model's kernels are mostly bound by memory on a small machine (MobileNetV2
+streams 14 MB of weights per call that do not stay in cache), and splitting each
+kernel across two threads lost on our 2-core VM: a Python hand-off costs ~120 µs per
+kernel and the halves slowed each other (README, Performance). Splitting the *batch*
+runs the whole plan on the first images in this thread and on the rest in a worker:
+the threads meet once per call, and each part pays the per-call cost of streaming the
+weights on its own core, in parallel (two streams from memory got 19-20 GB/s together
+against 9-11 for one), instead of one core paying it for every image: on MobileNetV2,
+batch 2, 7.0-8.0 ms split against 10-11 ms whole in this VM's usual state.
 
 When: only for a plan whose every node keeps the images of a batch apart (a whitelist:
 elementwise ops, convolutions and pools, matrix products by a constant, reductions and
 reshapes that leave axis 0 alone; :func:`check`), when every feed has the same leading
-dimension (at least 2), and when an unsplit call takes at least :data:`MIN_SECONDS` (a
-thread hand-off costs tens of microseconds). Before the first split call, the parts are
-run one after another and compared with the unsplit result (:meth:`BatchSplit.probe`),
-which catches what the op whitelist cannot see (a constant that broadcasts along the
-batch axis, a negative axis that turns out to be 0). Results equal the unsplit ones up
-to float rounding (a matrix product of fewer rows may sum in another order).
+dimension (at least 2), and when an unsplit call takes at least :data:`MIN_SECONDS`.
+Before the first split call a probe (:meth:`BatchSplit.probe`) runs a checked copy of
+the plan on the whole batch and on each part, one after another: every tensor that
+depends on the feeds must lead with the batch size (:func:`probe_check`) and the
+parts' results put together must equal the whole one — this catches what the op
+whitelist cannot see (a constant that broadcasts along the batch axis, a negative
+axis that turns out to be 0). Then each call runs whole or split, whichever was faster
+lately (:class:`_Choice`). Results equal the unsplit ones up to float rounding (a
+matrix product of fewer rows may sum in another order).
 
 Knobs: ``GRAPHDEF_BATCH_THREADS`` in the environment or :data:`THREADS` (1 or 0: never
 split; unset/None: the usable CPUs, at most :data:`MAX_AUTO_THREADS`). ``Session``
