@@ -307,9 +307,14 @@ def test_a_failing_part_raises_the_nodes_error(eager_split):
         assert _choice(s).eligible is True
         _choice(s).times[False][:] = [1.0] * 5       # make the split way the favourite
         bad = np.array([0, 1, 2, 99], np.float32)     # out of range in the second part
+        split_before = _plan(s).split.calls[True]
         with pytest.raises(InvalidArgumentError) as e:
             s.run(out, {"x:0": bad})
-        assert "'y'" in str(e.value) or "y" == getattr(e.value.node_def, "name", None)
+        assert _plan(s).split.calls[True] == split_before + 1   # this call did run split
+    with Session(g) as s:                                    # the unsplit run's error, word for word
+        with pytest.raises(InvalidArgumentError) as whole:
+            s.run(out, {"x:0": bad})
+    assert str(e.value) == str(whole.value) and e.value.node_def.name == "y"
 
 
 # --------------------------------------------------------------------------
