@@ -39,9 +39,10 @@ def keras_models(ctx: Context) -> list[Figure]:
         def run(sess: Any = sess, out: Any = m.out, feed: dict = feed) -> Any:
             return sess.run(out, feed)
         # Build and cache the plan, warm the caches, load the compiled loops (3rd call),
-        # and let the runtime probe and time its batch split (calls 4-7): the calls to
-        # time are the steady ones, and the calibration below must not time the probe.
-        for _ in range(8):
+        # and let the runtime probe its batch split (4th call) and time both ways (the
+        # next 5): the calls to time are the steady ones, and the calibration below must
+        # not time the probe.
+        for _ in range(12):
             run()
         number = _number(run, 0.05 if ctx.quick else 0.25)
         gd = timeit(run, ctx.repeats if ctx.quick else 2 * ctx.repeats, number=number).scaled(lambda s: s * 1e6)

@@ -332,13 +332,17 @@ def test_choice_prefers_the_faster_way_and_keeps_trying_the_other():
 
 
 def test_choice_measures_both_ways_first():
+    """Both ways are timed FIRST_TIMINGS times, in turn, before the medians decide; one
+    slow call among them does not decide."""
     ch = batch._Choice()
-    ch.record(False, 1.0)
-    assert ch.pick() is True                        # split is the way with fewer timings
-    ch.record(True, 5.0)
-    assert ch.pick() is False
-    ch.record(False, 1.0)
-    assert ch.pick() is True
+    ch.record(False, 1.0)                           # the probe call's timing
+    seen = []
+    for i in range(2 * batch.FIRST_TIMINGS - 1):
+        way = ch.pick()
+        seen.append(way)
+        ch.record(way, 5.0 if (way and i == 0) else (0.5 if way else 1.0))   # split: one slow first call
+    assert seen == [True, False] * (batch.FIRST_TIMINGS - 1) + [True]
+    assert ch.pick() is True                        # median of split (0.5) beats whole (1.0)
 
 
 def test_bounds_cover_the_batch():

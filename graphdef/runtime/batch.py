@@ -45,6 +45,8 @@ MIN_SECONDS = 1e-3                  # split only calls at least this long unspli
 PROBE_AT = 4                        # decide on this call for a given feed shape: the first
 #                                     calls build the plan and load the compiled kernel loops
 WINDOW = 5                          # timings kept per way (whole, split) and feed shape
+FIRST_TIMINGS = 3                   # timings of each way before the medians decide (the
+#                                     middle of three is not moved by one slow call)
 EXPLORE = 32                        # every EXPLORE-th call runs the way not in favour
 _MAX_KEYS = 64
 
@@ -344,7 +346,7 @@ class _Choice:
     def record(self, split: bool, dt: float) -> None:
         t = self.times[split]
         other = self.times[not split]
-        if len(other) >= 2 and len(t) >= 2 and _median(t) > _median(other) and dt < _median(other):
+        if min(len(t), len(other)) >= FIRST_TIMINGS and _median(t) > _median(other) and dt < _median(other):
             # The way not in favour just beat the favourite: try it again at once, so a
             # change in the machine's speed shows in its timings within a few calls.
             self.again = split
@@ -358,7 +360,7 @@ class _Choice:
         it while it beats the favourite (:meth:`record`)."""
         self.count += 1
         whole, split = self.times
-        if len(whole) < 2 or len(split) < 2:
+        if len(whole) < FIRST_TIMINGS or len(split) < FIRST_TIMINGS:   # first both ways, in turn
             return len(split) < len(whole)
         if self.again is not None:
             way, self.again = self.again, None
