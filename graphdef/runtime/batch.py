@@ -355,9 +355,10 @@ class _Choice:
             del t[0]
 
     def pick(self) -> bool:
-        """Split this call? The way with the lower median of its last :data:`WINDOW`
-        timings; every :data:`EXPLORE`-th call tries the other way, and keeps trying
-        it while it beats the favourite (:meth:`record`)."""
+        """Split this call? First each way, in turn, until both have
+        :data:`FIRST_TIMINGS` timings; then the way with the lower median of its last
+        :data:`WINDOW` timings; every :data:`EXPLORE`-th call tries the other way, and
+        keeps trying it while it beats the favourite (:meth:`record`)."""
         self.count += 1
         whole, split = self.times
         if len(whole) < FIRST_TIMINGS or len(split) < FIRST_TIMINGS:   # first both ways, in turn
