@@ -194,6 +194,16 @@ class _Builder:
         self.const_cache[key] = (node, v)
         return v
 
+    def const_input(self, t: tuple[str, int], fed: Any, folded: dict) -> Any:
+        """The value of input tensor ``t`` when it is known before running: folded, or
+        the output of an unfed Const; else None."""
+        c = folded.get(t)
+        if c is None and t not in fed:
+            snode = self.view.node(t[0])
+            if snode is not None and snode.op in _CONSTS:
+                c = self.const_value(snode)
+        return c
+
     # -- ordering -------------------------------------------------------------
     def order(self, roots: Iterable[str], fed: set[tuple[str, int]]) -> list[str]:
         """Nodes needed by ``roots`` in dependency order (iterative DFS, cycle check)."""
@@ -320,10 +330,7 @@ class _Builder:
             return uses.get(t) == 1 and t not in fed and t not in folded
 
         def const_of(t: tuple[str, int]) -> Any:
-            if t in folded:
-                return folded[t]
-            n = self.view.node(t[0])
-            return self.const_value(n) if n is not None and n.op in _CONSTS and t not in fed else None
+            return self.const_input(t, fed, folded)
 
         fused_away: set[str] = set()
         for name in order:
@@ -456,13 +463,7 @@ class _Builder:
             if node.op in _CONSTS:
                 nouts[name] = 1
                 continue
-            consts = []
-            for src, idx in data:
-                snode = self.view.node(src) if (src, idx) not in fed else None
-                c = folded.get((src, idx))
-                if c is None and snode is not None and snode.op in _CONSTS:
-                    c = self.const_value(snode)
-                consts.append(c)
+            consts = [self.const_input(t, fed, folded) for t in data]
             ctx = KernelContext(node, self.state, consts, getattr(self.view, "library", None))
             try:
                 n_out = kd.num_outputs(ctx) if callable(kd.num_outputs) else kd.num_outputs
@@ -680,14 +681,7 @@ class _Builder:
             if node.op in _CONSTS or (name, 0) in folded:
                 continue
             data = self.info(name)[1]
-            consts = []
-            for t in data:
-                c = folded.get(t)
-                if c is None and t not in fed:
-                    snode = self.view.node(t[0])
-                    if snode is not None and snode.op in _CONSTS:
-                        c = self.const_value(snode)
-                consts.append(c)
+            consts = [self.const_input(t, fed, folded) for t in data]
             batch = [t in carries for t in data]
             k = kernels[name]
             kd = k[0] if isinstance(k, tuple) else k
