@@ -110,6 +110,15 @@ _JIT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _TILE_BIAS_BELOW = 256   # channels; above, the plain broadcast's inner loop is long enough
 
 
+def _loop_epilogue(bias: np.ndarray | None, act: str | None, dt: np.dtype, size: int) -> tuple:
+    """``(bias, lo, hi)`` as the compiled loops take them, in dtype ``dt``: the bias as
+    a contiguous array (zeros of ``size`` where there is none), the activation as clip
+    bounds. Each kernel makes it once per dtype."""
+    lo, hi = _CLIP_BOUNDS[act]
+    b = np.zeros(size, dt) if bias is None else np.ascontiguousarray(bias, dt)
+    return b, dt.type(lo), dt.type(hi)
+
+
 def _epilogue(bias: np.ndarray | None, act: str | None):
     """What a fused convolution does to its fresh output, in place: add the bias, apply
     the activation (one node call instead of two or three, no new arrays)."""
@@ -117,7 +126,6 @@ def _epilogue(bias: np.ndarray | None, act: str | None):
     if bias is None and act_fn is None:
         return None
     rows: dict[int, np.ndarray] = {}   # the bias tiled along an output row, per row width
-    lo, hi = _CLIP_BOUNDS[act]
     typed: dict[np.dtype, tuple] = {}   # (bias, lo, hi) in the output's dtype, for the compiled loop
     calls = [0]
 
@@ -129,8 +137,7 @@ def _epilogue(bias: np.ndarray | None, act: str | None):
             if loops is not None:
                 t = typed.get(o.dtype)
                 if t is None:
-                    dt = o.dtype
-                    t = typed[dt] = (np.ascontiguousarray(bias, dt), dt.type(lo), dt.type(hi))
+                    t = typed[o.dtype] = _loop_epilogue(bias, act, o.dtype, bias.size)
                 loops.bias_act(o.reshape(-1, bias.size), *t)
                 return
         if bias is not None and bias.size < _TILE_BIAS_BELOW and o.ndim >= 2 and o.flags.c_contiguous:
@@ -200,9 +207,7 @@ def _conv1x1_small(loops, x: np.ndarray, f: np.ndarray, constant: bool, bias: np
     dt = x.dtype
     t = cache.get(dt) if constant else None
     if t is None:
-        lo, hi = _CLIP_BOUNDS[act]
-        t = (np.ascontiguousarray(f.reshape(c, cout)),
-             np.zeros(cout, dt) if bias is None else np.ascontiguousarray(bias, dt), dt.type(lo), dt.type(hi))
+        t = (np.ascontiguousarray(f.reshape(c, cout)),) + _loop_epilogue(bias, act, dt, cout)
         if constant:
             cache[dt] = t
     out = np.empty((n, h, w, cout), dt)
@@ -252,7 +257,7 @@ def _depthwise(g: _Geometry, fixed: np.ndarray | None, bias: np.ndarray | None, 
     Runs the compiled loop (``jit.py``) where it can, else numpy."""
     epi = _epilogue(bias, act)
     tiled: dict[int, tuple[np.ndarray, int, np.ndarray]] = {}
-    biases: dict[np.dtype, np.ndarray] = {}
+    biases: dict[np.dtype, tuple] = {}   # (bias, lo, hi) per dtype, for the compiled loops
     calls = [0]
 
     def run(x, f):
@@ -283,20 +288,20 @@ def _depthwise_jit(loops, g: _Geometry, x: np.ndarray, f: np.ndarray, bias: np.n
     n, h, w, _ = x.shape
     (a0, a1), (b0, b1) = pre
     oh, ow, ph, pw = g.plan(h + a0 + a1, w + b0 + b1, kh, kw)
-    b = biases.get(dt)
-    if b is None or b.size != c:   # (a fed filter may change the depth between calls)
+    t = biases.get(dt)
+    if t is None or t[0].size != c:   # (a fed filter may change the depth between calls)
         if bias is not None and bias.size != c:
             return None
-        b = biases[dt] = np.zeros(c, dt) if bias is None else np.ascontiguousarray(bias, dt)
-    lo, hi = _CLIP_BOUNDS[act]
+        t = biases[dt] = _loop_epilogue(bias, act, dt, c)
+    b, lo, hi = t
     out = np.empty((n, oh, ow, c), dt)
     (sh, sw), (dh, dw) = g.strides, g.dilations
     if sh == sw == 1:   # whole rows at once, the filter tiled along them
-        loops.depthwise_rows(np.ascontiguousarray(x), _tiled(tiled, f, ow, dt).reshape(kh, kw, ow * c), b, out,
-                             dh, dw, ph[0] + a0, pw[0] + b0, dt.type(lo), dt.type(hi))
+        loops.depthwise_rows(np.ascontiguousarray(x), _tiled(tiled, f, ow, dt), b, out,
+                             dh, dw, ph[0] + a0, pw[0] + b0, lo, hi)
         return out
     loops.depthwise_nhwc(np.ascontiguousarray(x), np.ascontiguousarray(f[:, :, :, 0]), b, out,
-                         sh, sw, dh, dw, ph[0] + a0, pw[0] + b0, dt.type(lo), dt.type(hi))
+                         sh, sw, dh, dw, ph[0] + a0, pw[0] + b0, lo, hi)
     return out
 
 
