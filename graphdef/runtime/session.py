@@ -100,12 +100,14 @@ def _out(v: Any) -> Any:
 class _Entry:
     """A cached run: the plan, how to convert feeds, and how to shape the results."""
 
-    __slots__ = ("version", "plan", "feed_keys", "specs", "leaf_pos", "template", "keep", "single_op")
+    __slots__ = ("version", "plan", "fn", "feed_keys", "specs", "leaf_pos", "template", "keep", "single_op")
 
     def __init__(self, version: int, plan: Any, feed_keys: list[Any], specs: list[FeedSpec],
-                 leaf_pos: list[int | None], template: Any, keep: Any) -> None:
+                 leaf_pos: list[int | None], template: Any, keep: Any, split: bool = True) -> None:
         self.version = version
         self.plan = plan
+        # what a call runs: the plan, or its batch-splitting wrapper where the session allows it
+        self.fn = plan.split if split and plan.split is not None else plan.fn
         self.feed_keys = feed_keys
         self.specs = specs
         self.leaf_pos = leaf_pos
@@ -229,11 +231,10 @@ class Session:
                 if len(self._single) > _MAX_CACHE:
                     self._single.clear()
                 self._single[key] = e
-            fn = e.plan.split if self._split and e.plan.split is not None else e.plan.fn
             if e.plan.uses_blas:
-                r = call_with_blas_threads(self._blas_threads(), fn, *(e.feeds(feed_dict) if feed_dict else ()))
+                r = call_with_blas_threads(self._blas_threads(), e.fn, *(e.feeds(feed_dict) if feed_dict else ()))
             else:
-                r = fn(*e.feeds(feed_dict)) if feed_dict else fn()
+                r = e.fn(*e.feeds(feed_dict)) if feed_dict else e.fn()
             return None if e.single_op else _out(r)
         leaves: list[Any] = []
         template = _flatten(fetches, leaves)
@@ -245,11 +246,10 @@ class Session:
             if len(self._multi) > _MAX_CACHE:
                 self._multi.clear()
             self._multi[key] = e
-        fn = e.plan.split if self._split and e.plan.split is not None else e.plan.fn
         if e.plan.uses_blas:
-            r = call_with_blas_threads(self._blas_threads(), fn, *(e.feeds(feed_dict) if feed_dict else ()))
+            r = call_with_blas_threads(self._blas_threads(), e.fn, *(e.feeds(feed_dict) if feed_dict else ()))
         else:
-            r = fn(*e.feeds(feed_dict)) if feed_dict else fn()
+            r = e.fn(*e.feeds(feed_dict)) if feed_dict else e.fn()
         if e.plan.single:
             r = (r,)
         return _rebuild(template, _leaf_values(r, e.leaf_pos))
@@ -367,7 +367,7 @@ class Session:
             specs.append(spec)
         plan = build_plan(self._view, fetch_tensors, targets, feeds, self._state, self._consts)
         keep = (leaves, list(feed_dict) if feed_dict else None)
-        return _Entry(version, plan, feed_keys, specs, leaf_pos, template, keep)
+        return _Entry(version, plan, feed_keys, specs, leaf_pos, template, keep, self._split)
 
 
 def _remove(sess: Session) -> None:
