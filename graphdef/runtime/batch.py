@@ -38,6 +38,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from graphdef.runtime.threads import get_blas_threads
+
 ENV = "GRAPHDEF_BATCH_THREADS"
 THREADS: int | None = None          # None: from ENV, else the usable CPUs (capped)
 MAX_AUTO_THREADS = 4
@@ -312,7 +314,6 @@ def _bounds(n: int, parts: int) -> list[tuple[int, int]]:
 
 
 def _blas_threads() -> int:
-    from graphdef.runtime.threads import get_blas_threads
     n = get_blas_threads()
     return 1 if n is None else n
 
@@ -378,12 +379,13 @@ def _median(v: list[float]) -> float:
 class BatchSplit:
     """A plan function (``fn(*feeds)``) that may run a batch in parts on several threads.
 
-    Per feed shape: the first :data:`PROBE_AT` - 1 calls run whole; the next one is timed
-    and, if it took at least :data:`MIN_SECONDS`, probed (the parts, one after the
-    other, must give its result). From then on each call runs whole or split, whichever
-    was faster lately (:class:`_Choice`): on a shared machine neither way wins at all
-    times — measured on MobileNetV2, splitting saved 20% while the machine was slow and
-    cost 10% while it was fast.
+    Per feed shape: the first :data:`PROBE_AT` - 1 calls run whole; the next one runs the
+    checked copy of the plan (``checked``, which calls :func:`probe_check` after every
+    batch node), timed, and, if it took at least :data:`MIN_SECONDS`, the parts are
+    probed (one after the other, they must give its result). From then on each call
+    runs whole or split, whichever was faster lately (:class:`_Choice`): on a shared
+    machine neither way wins at all times — on MobileNetV2 splitting mostly ran 7-8 ms
+    against 10-11 ms whole, but in some phases the whole run was the faster.
 
     ``single``: ``fn`` returns one value (else a tuple of values); ``blas``: it runs
     matrix products in BLAS, so it is split only while BLAS runs one thread per call
@@ -391,8 +393,8 @@ class BatchSplit:
 
     clock: Callable[[], float] = staticmethod(time.perf_counter)
 
-    def __init__(self, fn: Callable[..., Any], single: bool, blas: bool = False,
-                 checked: Callable[..., Any] | None = None) -> None:
+    def __init__(self, fn: Callable[..., Any], single: bool, blas: bool,
+                 checked: Callable[..., Any]) -> None:
         self.fn = fn
         self.checked = checked   # fn with probe_check after every batch node
         self.single = single
@@ -418,11 +420,20 @@ class BatchSplit:
             ch.calls += 1
             if ch.calls < PROBE_AT:
                 return self.fn(*feeds)
+            # This call runs the checked copy of the plan (its result is the call's), and
+            # its time decides whether the batch is worth splitting at all.
             t0 = clock()
-            r = self.fn(*feeds)
+            _expected.size = n
+            try:
+                r = self.checked(*feeds)
+            except ProbeMismatch:
+                ch.eligible = False
+                return self.fn(*feeds)
+            finally:
+                _expected.size = -1
             dt = clock() - t0
             bounds = _bounds(n, min(parts, n))
-            ch.eligible = dt >= MIN_SECONDS and self.probe(feeds, r, n, bounds)
+            ch.eligible = dt >= MIN_SECONDS and self.probe(feeds, r, bounds)
             if ch.eligible:
                 self.parallel(feeds, bounds)   # start the worker threads untimed
                 ch.record(False, dt)
@@ -439,19 +450,17 @@ class BatchSplit:
             return np.concatenate(results, axis=0)
         return tuple(np.concatenate(col, axis=0) for col in zip(*results))
 
-    def probe(self, feeds: Sequence[Any], whole: Any, n: int, bounds: list[tuple[int, int]]) -> bool:
-        """Whether the parts ``bounds`` of the batch of ``n`` can run apart: the checked
-        plan (:func:`probe_check`) must see the batch on axis 0 of every batch tensor,
-        in the whole batch and in each part, and the parts' results put together must
-        equal ``whole``, the unsplit result. Runs the plan 1 + len(bounds) times."""
-        run = self.checked or self.fn
+    def probe(self, feeds: Sequence[Any], whole: Any, bounds: list[tuple[int, int]]) -> bool:
+        """Whether the parts ``bounds`` of the batch can run apart, given ``whole``, the
+        result of the checked plan on the whole batch: the checked plan
+        (:func:`probe_check`) must see the batch on axis 0 of every batch tensor in each
+        part too, and the parts' results put together must equal ``whole``. Runs the
+        plan once per part."""
         try:
-            _expected.size = n
-            run(*feeds)
             results = []
             for a, b in bounds:
                 _expected.size = b - a
-                results.append(run(*[f[a:b] for f in feeds]))
+                results.append(self.checked(*[f[a:b] for f in feeds]))
         except Exception:   # noqa: BLE001 - a mismatch, or a part the plan cannot run: run whole
             return False
         finally:
